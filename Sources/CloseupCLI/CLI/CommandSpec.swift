@@ -1,0 +1,61 @@
+// The plain-data model of the command line. The table in CommandTable.swift
+// is the only list of commands and flags; the parser, --help and (later) the
+// man page and completions all read it. No closures: handlers are bound by an
+// exhaustive switch over CommandID, so a command without one does not compile.
+import CloseupKit
+
+/// Identifies a leaf command, for binding it to its handler.
+public enum CommandID: String, CaseIterable, Sendable {
+    case doctor
+    case help
+}
+
+/// What a flag's value must look like; the parser checks it before anything runs.
+public enum ValueKind: Sendable {
+    case text
+    /// A file path; completions offer files.
+    case path
+    /// A positive number of seconds, fractions allowed.
+    case seconds
+    /// A whole number of at least 1.
+    case count
+    case port
+    /// A whole number of at least 0.
+    case database
+}
+
+public struct FlagSpec: Sendable {
+    public var long: String
+    public var short: Character? = nil
+    /// The value placeholder ("SECONDS"); nil makes the flag a switch.
+    public var value: String? = nil
+    public var kind: ValueKind = .text
+    public var choices: [String] = []
+    /// The setting this flag feeds, if it is a configuration flag.
+    public var setting: SettingKey? = nil
+    /// One line, for -h and completion descriptions.
+    public var summary: String
+}
+
+public struct ArgumentSpec: Sendable {
+    /// Placeholder, upper case ("USER").
+    public var name: String
+    public var summary: String
+    public var optional = false
+    /// Takes all remaining positional words.
+    public var variadic = false
+}
+
+public struct CommandSpec: Sendable {
+    public var id: CommandID
+    public var path: [String]
+    public var summary: String
+    /// Paragraphs for --help and the man page.
+    public var details: String = ""
+    public var arguments: [ArgumentSpec] = []
+    public var flags: [FlagSpec] = []
+    /// Command lines with a one-line explanation each.
+    public var examples: [(command: String, explanation: String)] = []
+
+    public var name: String { path.joined(separator: " ") }
+}

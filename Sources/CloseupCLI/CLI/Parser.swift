@@ -1,0 +1,171 @@
+// Turns tokens into a command and its values, using only the table: syntax and
+// value checks, no environment, no I/O. Help and version short-circuit here so
+// they work even when the configuration is broken.
+import CloseupKit
+
+/// A parsed command line, ready for settings resolution and its handler.
+public struct ParsedArguments: Sendable {
+    public var command: CommandSpec
+    public var positionals: [String]
+    /// Values by long flag name, in the order given; a switch holds "true".
+    public var values: [String: [String]]
+
+    public func has(_ flag: String) -> Bool { values[flag] != nil }
+    /// The last value given (last one wins).
+    public func value(_ flag: String) -> String? { values[flag]?.last }
+    public func all(_ flag: String) -> [String] { values[flag] ?? [] }
+}
+
+public enum ParseResult: Sendable {
+    case run(ParsedArguments)
+    /// Help for the command at this path ([] for closeup itself).
+    case help([String])
+    case version
+}
+
+/// A usage error: the message, and the command whose usage line to show.
+public struct UsageError: Error, Equatable {
+    public var message: String
+    public var commandPath: [String]
+}
+
+public enum Parser {
+    public static func parse(_ arguments: [String]) throws(UsageError) -> ParseResult {
+        let tokens = Tokenizer.tokenize(arguments)
+        var path: [String] = []
+        var command: CommandSpec?
+        var positionals: [String] = []
+        var values: [String: [String]] = [:]
+        var wantsHelp = false
+        var index = 0
+
+        func fail(_ message: String) -> UsageError { UsageError(message: message, commandPath: command?.path ?? path) }
+        func flags() -> [FlagSpec] { CommandTable.globalFlags + (command?.flags ?? []) }
+        func commandLabel() -> String { command.map { " for '\($0.name)'" } ?? "" }
+
+        func store(_ flag: FlagSpec, attached: String?) throws(UsageError) {
+            guard let placeholder = flag.value else {
+                if attached != nil { throw fail("flag '--\(flag.long)' takes no value") }
+                values[flag.long, default: []].append("true")
+                return
+            }
+            var value = attached
+            if value == nil {
+                index += 1
+                guard index < tokens.count, case .word(let next) = tokens[index] else {
+                    throw fail("flag '--\(flag.long)' needs a value (\(placeholder))")
+                }
+                value = next
+            }
+            try validate(value!, for: flag, fail)
+            values[flag.long, default: []].append(value!)
+        }
+
+        while index < tokens.count {
+            switch tokens[index] {
+            case .long(let name, let attached):
+                if name == "help" { wantsHelp = true; break }
+                guard let flag = flags().first(where: { $0.long == name }) else {
+                    let hint = suggestion(for: name, among: flags().map(\.long)).map { "; did you mean '--\($0)'?" }
+                    throw fail("unknown flag '--\(name)'\(commandLabel())\(hint ?? "")")
+                }
+                try store(flag, attached: attached)
+            case .short(let letter):
+                if letter == "h" { wantsHelp = true; break }
+                guard let flag = flags().first(where: { $0.short == letter }) else {
+                    throw fail("unknown flag '-\(letter)'\(commandLabel())")
+                }
+                try store(flag, attached: nil)
+            case .word(let word):
+                if command != nil {
+                    positionals.append(word)
+                } else {
+                    let candidate = path + [word]
+                    if let found = CommandTable.command(candidate) {
+                        path = candidate
+                        command = found
+                    } else if CommandTable.isGroup(candidate) {
+                        path = candidate
+                    } else if wantsHelp {
+                        break  // help for the deepest known path; stray words do not matter
+                    } else {
+                        let words = CommandTable.nextWords(after: path)
+                        let hint = suggestion(for: word, among: words).map { "; did you mean '\($0)'?" }
+                        let scope = path.isEmpty ? "" : " '\(path.joined(separator: " "))' subcommand"
+                        throw fail("unknown\(scope.isEmpty ? " command" : scope) '\(word)'\(hint ?? "")")
+                    }
+                }
+            }
+            index += 1
+        }
+
+        if wantsHelp { return .help(path) }
+        if values["version"] != nil { return .version }
+        guard let command else {
+            if path.isEmpty { return .help([]) }
+            throw fail(
+                "'\(path.joined(separator: " "))' needs a subcommand: "
+                    + CommandTable.nextWords(after: path).joined(separator: ", "))
+        }
+        if command.id == .help { return .help(positionals) }
+        try checkArguments(positionals, of: command, fail)
+        return .run(ParsedArguments(command: command, positionals: positionals, values: values))
+    }
+
+    private static func checkArguments(
+        _ positionals: [String], of command: CommandSpec, _ fail: (String) -> UsageError
+    ) throws(UsageError) {
+        let required = command.arguments.filter { !$0.optional }
+        if positionals.count < required.count {
+            throw fail("'\(command.name)' needs \(required[positionals.count].name)")
+        }
+        if command.arguments.last?.variadic != true, positionals.count > command.arguments.count {
+            throw fail("unexpected argument '\(positionals[command.arguments.count])' for '\(command.name)'")
+        }
+    }
+
+    private static func validate(
+        _ value: String, for flag: FlagSpec, _ fail: (String) -> UsageError
+    ) throws(UsageError) {
+        func invalid(_ expected: String) -> UsageError {
+            fail("invalid value '\(value)' for '--\(flag.long)': expected \(expected)")
+        }
+        if !flag.choices.isEmpty, !flag.choices.contains(value) {
+            throw invalid(flag.choices.joined(separator: ", "))
+        }
+        switch flag.kind {
+        case .text, .path:
+            if value.isEmpty { throw invalid("a non-empty \(flag.value!.lowercased())") }
+        case .seconds:
+            guard let seconds = Double(value), seconds > 0, seconds <= 86_400 else {
+                throw invalid("a number of seconds greater than 0")
+            }
+        case .count:
+            guard let count = Int(value), count >= 1 else { throw invalid("a whole number of at least 1") }
+        case .port:
+            guard let port = Int(value), (1...65535).contains(port) else { throw invalid("a port from 1 to 65535") }
+        case .database:
+            guard let number = Int(value), number >= 0 else { throw invalid("a database number of 0 or more") }
+        }
+    }
+
+    /// The closest candidate within a small edit distance, for "did you mean".
+    static func suggestion(for input: String, among candidates: [String]) -> String? {
+        let scored = candidates.map { ($0, editDistance(input, $0)) }.filter { $0.1 <= max(2, input.count / 3) }
+        return scored.min { $0.1 < $1.1 }?.0
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

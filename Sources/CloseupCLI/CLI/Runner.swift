@@ -1,0 +1,98 @@
+// One run of closeup: parse, answer help/version, resolve settings, call one
+// handler, map the outcome to an exit status. The only place that decides
+// what is printed for an error and with which code.
+import CloseupKit
+import Glibc
+
+/// What a handler gets: its arguments, the store, and where to write.
+struct CommandContext {
+    var arguments: ParsedArguments
+    var settings: Settings
+    var store: Store
+    var terminal: Terminal
+    var json: Bool
+}
+
+public enum Runner {
+    /// Runs closeup with `arguments` (without the program name); returns the exit status.
+    public static func run(_ arguments: [String], environment: [String: String]) -> Int32 {
+        // A closed pipe must surface as a failed write we can end quietly on, not a signal.
+        signal(SIGPIPE, SIG_IGN)
+        let terminal = Terminal(color: nil, environment: environment)
+        let status = execute(arguments, environment: environment, terminal: terminal)
+        terminal.flush()
+        return status
+    }
+
+    private static func execute(_ arguments: [String], environment: [String: String], terminal: Terminal) -> Int32 {
+        let parsed: ParsedArguments
+        do throws(UsageError) {
+            switch try Parser.parse(arguments) {
+            case .version:
+                terminal.line("closeup \(CommandTable.version)")
+                return 0
+            case .help(let path):
+                guard path.isEmpty || CommandTable.command(path) != nil || CommandTable.isGroup(path) else {
+                    throw UsageError(message: "unknown command '\(path.joined(separator: " "))'", commandPath: [])
+                }
+                terminal.write(HelpRenderer.render(path))
+                return 0
+            case .run(let arguments):
+                parsed = arguments
+            }
+        } catch {
+            terminal.error(error.message)
+            let see = error.commandPath.isEmpty ? "closeup --help" : "closeup \(error.commandPath.joined(separator: " ")) --help"
+            if let command = CommandTable.command(error.commandPath) {
+                terminal.errorDetail("usage: \(HelpRenderer.usage(command))")
+            }
+            terminal.errorDetail("see '\(see)'")
+            return 2
+        }
+
+        terminal.quiet = parsed.has("quiet")
+        if let color = parsed.value("color") {
+            terminal.colorOnStdout = Terminal(color: color, environment: environment).colorOnStdout
+        }
+        do throws(CloseupError) {
+            let settings = try resolveSettings(parsed, environment: environment)
+            for warning in settings.warnings { terminal.warn(warning) }
+            let store = Store(settings: settings, warn: { terminal.warn($0) })
+            let context = CommandContext(
+                arguments: parsed, settings: settings, store: store, terminal: terminal, json: parsed.has("json"))
+            return try dispatch(context)
+        } catch {
+            terminal.error(error.message)
+            if error.kind == .internal { terminal.errorDetail("this is a bug in closeup; please report it") }
+            return error.exitCode
+        }
+    }
+
+    /// Binds each command to its handler; a new CommandID without a case here does not compile.
+    private static func dispatch(_ context: CommandContext) throws(CloseupError) -> Int32 {
+        switch context.arguments.command.id {
+        case .doctor: try DoctorCommand.run(context)
+        case .help: 0  // answered by the parser
+        }
+    }
+
+    private static func resolveSettings(
+        _ parsed: ParsedArguments, environment: [String: String]
+    ) throws(CloseupError) -> Settings {
+        var flags: [SettingKey: String] = [:]
+        for flag in CommandTable.globalFlags {
+            if let key = flag.setting, let value = parsed.value(flag.long) { flags[key] = value }
+        }
+        if parsed.has("askpass") {
+            if parsed.has("password-file") {
+                throw .usage("--askpass and --password-file both give the password; use one")
+            }
+            flags[.password] = try Askpass.read(prompt: "Redis password: ")
+        }
+        let envFile: EnvFileChoice =
+            if parsed.has("no-env-file") { .none } else if let path = parsed.value("env-file") { .path(path) } else {
+                .automatic
+            }
+        return try Settings.resolve(flags: flags, environment: environment, envFile: envFile)
+    }
+}

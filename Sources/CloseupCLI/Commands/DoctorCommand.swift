@@ -1,0 +1,106 @@
+// Renders the doctor report: aligned text for people, one object for scripts.
+import CloseupKit
+
+enum DoctorCommand {
+    static func run(_ context: CommandContext) throws(CloseupError) -> Int32 {
+        let report = Doctor.run(store: context.store)
+        for warning in report.warnings { context.terminal.warn(warning) }
+        if context.json {
+            context.terminal.line(json(report).serialized)
+        } else {
+            context.terminal.write(human(report, context.terminal))
+        }
+        guard let failure = report.failure else { return 0 }
+        context.terminal.error(failure.message)
+        return failure.exitCode
+    }
+
+    static func human(_ report: DoctorReport, _ terminal: Terminal) -> String {
+        func row(_ label: String, _ value: String) -> String {
+            "  " + label + String(repeating: " ", count: max(1, 14 - label.count)) + value + "\n"
+        }
+        let ok = terminal.paint("ok", .green)
+        var out = terminal.paint("closeup \(CommandTable.version)", .bold) + "\n"
+        out += row("env file", report.envFile ?? "none")
+        out += row("store", report.store.rawValue)
+        out += row("mode", report.mode)
+        if let redis = report.redis {
+            out += terminal.paint("redis", .bold) + "\n"
+            out += row("target", redis.target + (redis.configured ? "" : " (default)"))
+            out += row("tls", redis.tls ? "on" : "off")
+            let auth = redis.passwordSource.map { "password from \($0)" } ?? "none"
+            out += row("auth", redis.username.map { "user \($0), \(auth)" } ?? auth)
+            if redis.reachable {
+                let latency = redis.latencyMilliseconds.map { formatMilliseconds($0) } ?? "?"
+                out += row("reachable", "\(ok), round trip \(latency) ms (median of 5 PINGs)")
+                out += row("server", "redis \(redis.serverVersion ?? "?"), \(redis.mode ?? "?"), role \(redis.role ?? "?")")
+            } else if let error = redis.error {
+                out += row("reachable", terminal.paint("no", .red) + ": \(error)")
+            }
+        }
+        out += terminal.paint("sqlite", .bold) + "\n"
+        out += row("path", report.sqlite.path)
+        if let version = report.sqlite.schemaVersion {
+            out += row("schema", "version \(version), \(ok)")
+        } else {
+            out += row("schema", terminal.paint("unusable", .red) + ": \(report.sqlite.error ?? "?")")
+        }
+        out += terminal.paint("otp secret", .bold) + "\n"
+        switch report.otpSecret.source {
+        case "file": out += row("source", "generated file \(report.otpSecret.path ?? "")")
+        case "none yet": out += row("source", "none yet: created at \(report.otpSecret.path ?? "") on first use")
+        default: out += row("source", report.otpSecret.source)
+        }
+        return out
+    }
+
+    static func json(_ report: DoctorReport) -> JSON {
+        var fields: [(String, JSON)] = [
+            ("version", .string(CommandTable.version)),
+            ("env_file", .optional(report.envFile)),
+            ("store", .string(report.store.rawValue)),
+            ("mode", .string(report.mode)),
+        ]
+        if let redis = report.redis {
+            fields.append(
+                (
+                    "redis",
+                    .object([
+                        ("target", .string(redis.target)),
+                        ("configured", .bool(redis.configured)),
+                        ("tls", .bool(redis.tls)),
+                        ("username", .optional(redis.username)),
+                        ("password_source", .optional(redis.passwordSource)),
+                        ("reachable", .bool(redis.reachable)),
+                        ("latency_ms", redis.latencyMilliseconds.map(JSON.number) ?? .null),
+                        ("server_version", .optional(redis.serverVersion)),
+                        ("mode", .optional(redis.mode)),
+                        ("role", .optional(redis.role)),
+                        ("error", .optional(redis.error)),
+                    ])
+                ))
+        } else {
+            fields.append(("redis", .null))
+        }
+        fields.append(
+            (
+                "sqlite",
+                .object([
+                    ("path", .string(report.sqlite.path)),
+                    ("schema_version", report.sqlite.schemaVersion.map { .integer(Int64($0)) } ?? .null),
+                    ("error", .optional(report.sqlite.error)),
+                ])
+            ))
+        fields.append(
+            ("otp_secret", .object([("source", .string(report.otpSecret.source)), ("path", .optional(report.otpSecret.path))])))
+        fields.append(("warnings", .array(report.warnings.map(JSON.string))))
+        fields.append(("ok", .bool(report.failure == nil)))
+        return .object(fields)
+    }
+
+    private static func formatMilliseconds(_ value: Double) -> String {
+        let hundredths = Int((value * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+}

@@ -1,0 +1,47 @@
+// The few file operations closeup needs, on POSIX calls directly: full
+// Foundation would double the start-up time of every command.
+import Glibc
+
+enum FileSystem {
+    /// The whole file as UTF-8 text, or nil (see `lastErrorReason`).
+    static func readText(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[..<count])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// The permission bits of `path`, or nil when it cannot be stat'ed.
+    static func mode(_ path: String) -> mode_t? {
+        var info = stat()
+        return stat(path, &info) == 0 ? info.st_mode & 0o7777 : nil
+    }
+
+    /// strerror of the current errno, lowercased to sit inside a sentence.
+    static var lastErrorReason: String { String(cString: strerror(errno)).lowercased() }
+
+    /// `$XDG_DATA_HOME/closeup`, else `~/.local/share/closeup` (SPEC §1).
+    static func dataDirectory(environment: [String: String]) -> String {
+        if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") { return xdg + "/closeup" }
+        return homeDirectory(environment: environment) + "/.local/share/closeup"
+    }
+
+    static func homeDirectory(environment: [String: String]) -> String {
+        if let home = environment["HOME"], !home.isEmpty { return home }
+        if let entry = getpwuid(getuid()), let directory = entry.pointee.pw_dir { return String(cString: directory) }
+        return "/"
+    }
+}

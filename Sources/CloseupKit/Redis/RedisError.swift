@@ -1,0 +1,49 @@
+// Failures of the Redis layer, kept apart so the store policy can tell
+// "Redis is not there" (fall back to SQLite) from "Redis said no" (report it).
+
+/// What went wrong talking to one Redis server.
+public enum RedisError: Error, Equatable, Sendable {
+    /// Could not connect, or the server never answered: SQLite may take over.
+    case unreachable(target: String, reason: String)
+    /// A server that had answered before went quiet past the operation timeout.
+    case timedOut(target: String, command: String, seconds: Double)
+    /// The connection broke after the server had answered.
+    case connectionLost(target: String, reason: String)
+    /// An error reply (`-ERR`, `-WRONGTYPE`, `-NOAUTH`…) to `command`.
+    case reply(command: String, message: String)
+    /// Bytes that are not RESP.
+    case protocolViolation(target: String, reason: String)
+
+    /// Error replies that mean the credentials, not the request, are wrong.
+    public var isAuthentication: Bool {
+        guard case .reply(_, let message) = self else { return false }
+        return message.hasPrefix("NOAUTH") || message.hasPrefix("WRONGPASS") || message.hasPrefix("NOPERM")
+            || message.hasPrefix("ERR AUTH") || message.contains("invalid username-password")
+    }
+
+    /// The user-facing error with its SPEC §4 exit status.
+    public var closeupError: CloseupError {
+        switch self {
+        case .unreachable(let target, let reason):
+            .unavailable("cannot reach Redis at \(target): \(reason); check that it runs and the address is right")
+        case .timedOut(let target, let command, let seconds):
+            .unavailable(
+                "Redis at \(target) did not answer \(command) within \(formatSeconds(seconds)) s;"
+                    + " raise --timeout or check the server")
+        case .connectionLost(let target, let reason):
+            .unavailable("lost the connection to Redis at \(target): \(reason)")
+        case .reply(let command, let message) where isAuthentication:
+            .configuration(
+                "Redis refused \(command): \(message); check --username, REDIS_PASSWORD or --password-file")
+        case .reply(let command, let message):
+            .unavailable("Redis answered \(command) with an error: \(message)")
+        case .protocolViolation(let target, let reason):
+            .unavailable("Redis at \(target) sent something that is not RESP (\(reason)); is it really Redis?")
+        }
+    }
+}
+
+/// Seconds without a useless ".0": 5 -> "5", 0.25 -> "0.25".
+func formatSeconds(_ seconds: Double) -> String {
+    seconds == seconds.rounded() && abs(seconds) < 1e15 ? String(Int64(seconds)) : String(seconds)
+}

@@ -1,0 +1,108 @@
+// The SQLite file behind Redis: opened with explicit flags, WAL so readers and
+// a writer do not block each other, a busy timeout so concurrent closeup
+// processes wait instead of failing, and forward-only migrations.
+import CSQLite
+import Glibc
+
+/// One open SQLite database. Not thread-safe; one per process or per task.
+public final class SQLiteDatabase {
+    public let path: String
+    let handle: OpaquePointer
+
+    /// Opens (creating when missing) the database at `path`, or `:memory:`.
+    /// A new file is created 0600; its folder, when closeup creates it, 0700.
+    public init(path: String, busyTimeoutMilliseconds: Int32 = 5000) throws(CloseupError) {
+        self.path = path
+        if path != ":memory:" { try SQLiteDatabase.prepareFile(at: path) }
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let status = sqlite3_open_v2(path, &handle, flags, nil)
+        guard status == SQLITE_OK, let handle else {
+            let reason = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(status))
+            sqlite3_close(handle)
+            throw .unavailable("cannot open the SQLite database '\(path)': \(reason); check --sqlite or CLOSEUP_SQLITE_PATH")
+        }
+        self.handle = handle
+        sqlite3_extended_result_codes(handle, 1)
+        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        do {
+            try execute("PRAGMA journal_mode = WAL")
+            try execute("PRAGMA synchronous = NORMAL")
+            try execute("PRAGMA foreign_keys = ON")
+            try SQLiteMigrations.apply(to: self)
+        } catch {
+            sqlite3_close_v2(handle)
+            throw error
+        }
+    }
+
+    deinit { sqlite3_close_v2(handle) }
+
+    /// Creates the folders (0700) and an empty file (0600) so SQLite never makes them with the umask's modes.
+    private static func prepareFile(at path: String) throws(CloseupError) {
+        var folder = ""
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+        for (index, part) in parts.enumerated() {
+            folder += index == 0 ? String(part) : "/" + part
+            guard !folder.isEmpty, access(folder, F_OK) != 0 else { continue }
+            if mkdir(folder, 0o700) != 0 && errno != EEXIST {
+                throw .unavailable(
+                    "cannot create the folder '\(folder)' for the SQLite database: \(String(cString: strerror(errno)))")
+            }
+        }
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw .unavailable(
+                "cannot open the SQLite database '\(path)': \(String(cString: strerror(errno)).lowercased());"
+                    + " check --sqlite or CLOSEUP_SQLITE_PATH")
+        }
+        close(fd)
+    }
+
+    /// Runs SQL that takes no parameters and returns no rows.
+    public func execute(_ sql: String) throws(CloseupError) {
+        var message: UnsafeMutablePointer<CChar>?
+        if sqlite3_exec(handle, sql, nil, nil, &message) != SQLITE_OK {
+            let reason = message.map { String(cString: $0) } ?? lastError
+            sqlite3_free(message)
+            throw failure(reason)
+        }
+    }
+
+    /// A prepared statement; bind with `?` placeholders, never string interpolation.
+    public func prepare(_ sql: String) throws(CloseupError) -> SQLiteStatement {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
+            throw failure(lastError)
+        }
+        return SQLiteStatement(statement: statement, database: self)
+    }
+
+    /// Runs `body` in one IMMEDIATE transaction: it takes the write lock up front,
+    /// so two processes cannot both read, decide, and then write.
+    public func transaction<T>(_ body: () throws(CloseupError) -> T) throws(CloseupError) -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Rows changed by the last INSERT, UPDATE or DELETE.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// `PRAGMA user_version`: the schema version migrations have reached.
+    public var schemaVersion: Int {
+        get throws(CloseupError) { Int(try prepare("PRAGMA user_version").firstInteger() ?? 0) }
+    }
+
+    var lastError: String { String(cString: sqlite3_errmsg(handle)) }
+
+    func failure(_ reason: String) -> CloseupError {
+        .unavailable("SQLite database '\(path)' failed: \(reason)")
+    }
+}

@@ -1,0 +1,69 @@
+// The SQLite schema, versioned by PRAGMA user_version. Migrations only ever
+// move forward; a database from a newer closeup is refused, not rewritten.
+
+enum SQLiteMigrations {
+    /// Each entry moves the schema from version `index` to `index + 1`.
+    static let steps: [String] = [
+        """
+        CREATE TABLE otp_codes (
+            id INTEGER PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            mobile_number TEXT,
+            otp_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            expires_epoch INTEGER NOT NULL,
+            used_at TEXT
+        );
+        CREATE INDEX otp_codes_user ON otp_codes (user_id, id);
+        CREATE TABLE otp_attempts (
+            user_id TEXT PRIMARY KEY,
+            count INTEGER NOT NULL,
+            expires_epoch INTEGER NOT NULL
+        );
+        CREATE TABLE rate_limits (
+            key TEXT PRIMARY KEY,
+            count INTEGER NOT NULL,
+            expires_epoch INTEGER NOT NULL
+        );
+        CREATE TABLE verification_cache (
+            user_id TEXT PRIMARY KEY,
+            verified INTEGER NOT NULL,
+            expires_epoch INTEGER NOT NULL
+        );
+        CREATE TABLE pending_video_cache (
+            user_id TEXT PRIMARY KEY,
+            job_id INTEGER NOT NULL,
+            expires_epoch INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS video_jobs (
+            id INTEGER PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            created_at TEXT
+        );
+        CREATE INDEX IF NOT EXISTS video_jobs_user ON video_jobs (user_id, id);
+        """
+    ]
+
+    static var latestVersion: Int { steps.count }
+
+    static func apply(to database: SQLiteDatabase) throws(CloseupError) {
+        var version = try database.schemaVersion
+        guard version <= latestVersion else {
+            throw .unavailable(
+                "SQLite database '\(database.path)' has schema version \(version), newer than this closeup"
+                    + " understands (\(latestVersion)); upgrade closeup")
+        }
+        while version < latestVersion {
+            // The version check is repeated inside the write lock: another process may have migrated meanwhile.
+            try database.transaction { () throws(CloseupError) in
+                let current = try database.schemaVersion
+                guard current == version else { return }
+                try database.execute(steps[version])
+                try database.execute("PRAGMA user_version = \(version + 1)")
+            }
+            version = try database.schemaVersion
+        }
+    }
+}
