@@ -16,7 +16,9 @@ let package = Package(
         .target(name: "CloseupKit", dependencies: ["CHiredis", "CSQLite", "COpenSSL"]),
         .target(name: "CloseupCLI", dependencies: ["CloseupKit"]),
         .executableTarget(name: "closeup", dependencies: ["CloseupCLI"]),
-        .testTarget(name: "CloseupKitTests", dependencies: ["CloseupKit"]),
-        .testTarget(name: "closeupTests", dependencies: ["CloseupCLI", "closeup"]),
+        // Real servers for the tests: starts redis-server, runs the built binary.
+        .target(name: "CloseupTestSupport", dependencies: ["CloseupKit"], path: "Tests/CloseupTestSupport"),
+        .testTarget(name: "CloseupKitTests", dependencies: ["CloseupKit", "CloseupTestSupport"]),
+        .testTarget(name: "closeupTests", dependencies: ["CloseupCLI", "closeup", "CloseupTestSupport"]),
     ]
 )

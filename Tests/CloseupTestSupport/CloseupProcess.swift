@@ -1,0 +1,74 @@
+// Runs the built `closeup` binary the way a user or script would, in a
+// controlled environment, and captures stdout, stderr and the exit status.
+import Foundation
+
+public struct CloseupResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+    /// stderr split into non-empty lines.
+    public var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+}
+
+public enum Closeup {
+    /// The `closeup` binary built beside the test bundle.
+    public static var executable: String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = bundle.deletingLastPathComponent()
+        // The test binary sits inside closeupPackageTests.xctest/ on some toolchains.
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("closeup").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return folder.appendingPathComponent("closeup").path
+    }
+
+    /// A clean environment: a fresh HOME and data dir, no Redis variables, no colour.
+    public static func environment(home: String, extra: [String: String] = [:]) -> [String: String] {
+        var environment = [
+            "HOME": home, "XDG_DATA_HOME": home + "/data", "PATH": "/usr/local/bin:/usr/bin:/bin", "TZ": "UTC",
+        ]
+        for (key, value) in extra { environment[key] = value }
+        return environment
+    }
+
+    /// Runs closeup with `arguments` in `directory`, feeding `stdin`.
+    public static func run(
+        _ arguments: [String], environment: [String: String], directory: String, stdin: String = "",
+        wrapper: [String] = []
+    ) throws -> CloseupResult {
+        let process = Process()
+        if wrapper.isEmpty {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: wrapper[0])
+            process.arguments = Array(wrapper.dropFirst()) + [executable] + arguments
+        }
+        process.environment = environment
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        // stderr goes to a file so a chatty child can never block on a second full pipe.
+        let errorPath = try TemporaryDirectory.make(prefix: "closeup-stderr") + "/stderr"
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
+        let errorHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errorHandle
+        try process.run()
+        try errorHandle.close()
+        let writer = input.fileHandleForWriting
+        let bytes = Data(stdin.utf8)
+        DispatchQueue.global().async {
+            writer.write(bytes)
+            try? writer.close()
+        }
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let errorData = FileManager.default.contents(atPath: errorPath) ?? Data()
+        return CloseupResult(
+            status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
+            stderr: String(decoding: errorData, as: UTF8.self))
+    }
+}

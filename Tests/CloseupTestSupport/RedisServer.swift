@@ -1,0 +1,142 @@
+// A real redis-server for tests: started on a free loopback port (and a Unix
+// socket) in a temp dir, without persistence, stopped when the tests end.
+// Tests use unique key prefixes and never flush a server they share.
+import CloseupKit
+import Foundation
+
+nonisolated(unsafe) private var serversToStop: [pid_t] = []
+
+public final class RedisServer: @unchecked Sendable {
+    public let port: Int
+    public let directory: String
+    public var socketPath: String { directory + "/redis.sock" }
+    private let process: Process
+
+    /// The server most tests share; started on first use.
+    public static let shared: RedisServer = {
+        do { return try RedisServer() } catch { fatalError("cannot start redis-server for the tests: \(error)") }
+    }()
+
+    /// Starts a server; `config` lines are extra `--name value` arguments.
+    public init(config: [String] = []) throws {
+        directory = try TemporaryDirectory.make(prefix: "closeup-redis")
+        port = try freePort()
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: try which("redis-server"))
+        process.arguments =
+            [
+                "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--dir", directory, "--unixsocket", directory + "/redis.sock", "--unixsocketperm", "700",
+                "--logfile", directory + "/redis.log", "--daemonize", "no",
+            ] + config
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        serversToStop.append(process.processIdentifier)
+        if serversToStop.count == 1 {
+            atexit { for pid in serversToStop { kill(pid, SIGKILL) } }
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if let connection = try? RedisConnection(options: options()),
+                (try? connection.call(RedisCommand("PING"))) == .status("PONG")
+            {
+                return
+            }
+            usleep(50_000)
+        }
+        stop()
+        throw TestSupportError("redis-server on port \(port) did not answer PING within 10 s")
+    }
+
+    /// Options for a TCP connection to this server.
+    public func options() -> RedisOptions {
+        var options = RedisOptions(address: .tcp(host: "127.0.0.1", port: port))
+        options.connectTimeout = 2
+        options.operationTimeout = 2
+        return options
+    }
+
+    public func connect() throws -> RedisConnection { try RedisConnection(options: options()) }
+
+    /// The `redis://` URL of this server.
+    public var url: String { "redis://127.0.0.1:\(port)" }
+
+    public func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+}
+
+public struct TestSupportError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A TCP port nobody listens on right now (bound to port 0, then released).
+public func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+            bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+        }
+    }
+    guard bound else { throw TestSupportError("cannot find a free port") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// A loopback listener that accepts connections (the kernel does, through the
+/// backlog) and never says a word: the "server that hangs" of the timeout tests.
+public final class SilentListener: @unchecked Sendable {
+    public let port: Int
+    private let fd: Int32
+
+    public init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && listen(fd, 16) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard ok else {
+            close(fd)
+            throw TestSupportError("cannot start a silent listener")
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(fd) }
+}
+
+public enum TemporaryDirectory {
+    public static func make(prefix: String) throws -> String {
+        var template = Array((NSTemporaryDirectory() + "/\(prefix).XXXXXX").utf8CString)
+        guard let path = mkdtemp(&template) else { throw TestSupportError("mkdtemp failed") }
+        return String(cString: path)
+    }
+}
+
+func which(_ program: String) throws -> String {
+    for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+        let path = "\(folder)/\(program)"
+        if FileManager.default.isExecutableFile(atPath: path) { return path }
+    }
+    for folder in ["/usr/bin", "/usr/sbin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(folder)/\(program)") {
+        return "\(folder)/\(program)"
+    }
+    throw TestSupportError("\(program) not found on PATH; run 'make deps'")
+}
