@@ -1,0 +1,200 @@
+// Settings resolution: precedence flags > environment > env file > defaults,
+// setting by setting; URLs at their own level; the env file's grammar.
+import CloseupTestSupport
+import Foundation
+import Testing
+
+@testable import CloseupKit
+
+struct SettingsTests {
+    /// Writes `text` as an env file in a fresh folder and returns its path.
+    func envFile(_ text: String) throws -> String {
+        let path = try TemporaryDirectory.make(prefix: "closeup-env") + "/.env"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func resolve(
+        flags: [SettingKey: String] = [:], environment: [String: String] = [:], file: String? = nil
+    ) throws -> Settings {
+        var environment = environment
+        environment["HOME"] = environment["HOME"] ?? "/home/ops"
+        return try Settings.resolve(
+            flags: flags, environment: environment, envFile: file.map { .path($0) } ?? .none)
+    }
+
+    @Test func defaultsWithNothingConfigured() throws {
+        let settings = try resolve()
+        #expect(settings.redis.address == .tcp(host: "127.0.0.1", port: 6379))
+        #expect(!settings.redisConfigured)
+        #expect(settings.redis.database == 0 && settings.redis.password == nil && !settings.redis.tls)
+        #expect(settings.redis.connectTimeout == 5 && settings.redis.operationTimeout == 5)
+        #expect(settings.store == .auto && settings.maxAttempts == 5)
+        #expect(settings.sqlitePath == "/home/ops/.local/share/closeup/closeup.sqlite3")
+        #expect(try resolve(environment: ["XDG_DATA_HOME": "/xdg"]).sqlitePath == "/xdg/closeup/closeup.sqlite3")
+    }
+
+    @Test func flagsBeatEnvironmentWhichBeatsTheEnvFileSettingBySetting() throws {
+        let file = try envFile("REDIS_HOST=file-host\nREDIS_PORT=7001\nREDIS_DB=1\nREDIS_PASSWORD=file-pass\n")
+        let settings = try resolve(
+            flags: [.port: "7003"], environment: ["REDIS_PORT": "7002", "REDIS_DB": "2"], file: file)
+        #expect(settings.redis.address == .tcp(host: "file-host", port: 7003))
+        #expect(settings.redis.database == 2)
+        #expect(settings.redis.password == "file-pass")
+        #expect(settings.redisConfigured)
+        #expect(settings.origins[.port] == "--port")
+        #expect(settings.origins[.db] == "REDIS_DB")
+        #expect(settings.origins[.host] == "REDIS_HOST in \(file) line 1")
+    }
+
+    @Test func aURLSuppliesItsPartsAtItsOwnLevelAndLoneSettingsThereOverrideIt() throws {
+        // Same level: REDIS_PORT beside REDIS_URL wins over the URL's port.
+        let same = try resolve(environment: ["REDIS_URL": "redis://u:p@cache:7000/4", "REDIS_PORT": "7100"])
+        #expect(same.redis.address == .tcp(host: "cache", port: 7100))
+        #expect(same.redis.database == 4 && same.redis.username == "u" && same.redis.password == "p")
+        // Higher level: the --url flag's parts beat the environment's lone settings.
+        let higher = try resolve(
+            flags: [.url: "rediss://flag-host:7200"], environment: ["REDIS_HOST": "env-host", "REDIS_DB": "9"])
+        #expect(higher.redis.address == .tcp(host: "flag-host", port: 7200))
+        #expect(higher.redis.database == 0 && higher.redis.tls)
+        // Lower level: a --host flag beats REDIS_URL's host but keeps its port.
+        let lower = try resolve(flags: [.host: "flag-host"], environment: ["REDIS_URL": "redis://env-host:7300"])
+        #expect(lower.redis.address == .tcp(host: "flag-host", port: 7300))
+        // A Unix socket URL; a host flag above it switches back to TCP.
+        let unix = try resolve(environment: ["REDIS_URL": "unix:///run/redis.sock?db=2"])
+        #expect(unix.redis.address == .unix(path: "/run/redis.sock") && unix.redis.database == 2)
+        let overridden = try resolve(flags: [.host: "h"], environment: ["REDIS_URL": "unix:///run/redis.sock"])
+        #expect(overridden.redis.address == .tcp(host: "h", port: 6379))
+    }
+
+    @Test func aPasswordInTheURLFlagWarnsButNotInREDIS_URL() throws {
+        let flagged = try resolve(flags: [.url: "redis://:hunter2@h"])
+        #expect(flagged.warnings.count == 1 && flagged.warnings[0].contains("visible to other users"))
+        #expect(!flagged.warnings[0].contains("hunter2"))
+        #expect(try resolve(environment: ["REDIS_URL": "redis://:hunter2@h"]).warnings.isEmpty)
+    }
+
+    @Test func emptyVariablesCountAsUnset() throws {
+        let file = try envFile("REDIS_HOST=\"\"\nREDIS_PASSWORD=\"\"\n")
+        let settings = try resolve(file: file)
+        #expect(!settings.redisConfigured && settings.redis.password == nil)
+    }
+
+    @Test func aPasswordFileIsStrippedAndAReadableOneWarns() throws {
+        let folder = try TemporaryDirectory.make(prefix: "closeup-pass")
+        let path = folder + "/password"
+        try "s3cret \n\n".write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o644)
+        let loose = try resolve(flags: [.passwordFile: path], environment: ["REDIS_PASSWORD": "env"])
+        #expect(loose.redis.password == "s3cret")
+        #expect(loose.warnings.contains { $0.contains("readable by other users") && $0.contains("chmod 600") })
+        chmod(path, 0o600)
+        #expect(try resolve(flags: [.passwordFile: path]).warnings.isEmpty)
+        #expect(throws: CloseupError.self) { try resolve(flags: [.passwordFile: folder + "/missing"]) }
+    }
+
+    @Test(arguments: [
+        ("REDIS_PORT", "abc", "invalid port 'abc' in REDIS_PORT: expected a whole number from 1 to 65535"),
+        ("REDIS_PORT", "70000", "invalid port '70000' in REDIS_PORT: expected a whole number from 1 to 65535"),
+        ("REDIS_DB", "-1", "invalid database number '-1' in REDIS_DB: expected a whole number from 0 to 1000000"),
+        ("REDIS_TLS", "maybe", "invalid tls switch 'maybe' in REDIS_TLS: expected true or false"),
+        ("REDIS_TIMEOUT", "0", "invalid timeout '0' in REDIS_TIMEOUT: expected a number of seconds greater than 0"),
+        ("CLOSEUP_MAX_ATTEMPTS", "0", "invalid max attempts '0' in CLOSEUP_MAX_ATTEMPTS: expected a whole number from 1 to 1000000"),
+    ])
+    func badVariablesAreConfigurationErrorsNamingVariableAndValue(name: String, value: String, message: String) {
+        #expect(throws: CloseupError(.configuration, message)) { try resolve(environment: [name: value]) }
+    }
+
+    @Test(arguments: ["true", "1", "yes", "TRUE"])
+    func tlsSwitchAcceptsTrueWords(word: String) throws {
+        #expect(try resolve(environment: ["REDIS_TLS": word]).redis.tls)
+    }
+
+    @Test func envFileGrammar() throws {
+        let file = try EnvFile(
+            path: ".env",
+            text: """
+                # the seed's settings
+                REDIS_HOST="demo.serverless.aps1.cache.amazonaws.com"
+                export REDIS_PORT=6379   # trailing comment
+                REDIS_PASSWORD='pa ss#word'
+                CLOSEUP_SMS_COMMAND="send-sms --to \\"ops\\""
+                EMPTY=
+                HASH=abc#def
+
+                """)
+        #expect(file.entries["REDIS_HOST"]?.value == "demo.serverless.aps1.cache.amazonaws.com")
+        #expect(file.entries["REDIS_PORT"] == EnvFile.Entry(value: "6379", line: 3))
+        #expect(file.entries["REDIS_PASSWORD"]?.value == "pa ss#word")
+        #expect(file.entries["CLOSEUP_SMS_COMMAND"]?.value == "send-sms --to \"ops\"")
+        #expect(file.entries["EMPTY"]?.value == "")
+        #expect(file.entries["HASH"]?.value == "abc#def")
+    }
+
+    @Test(arguments: [
+        ("REDIS_HOST", "line 1: no '='"),
+        ("A=1\nREDIS HOST=x", "line 2: 'REDIS HOST' is not a variable name"),
+        ("REDIS_HOST=\"unterminated", "line 1: unterminated or misplaced quote"),
+        ("REDIS_HOST='a' b", "line 1: unterminated or misplaced quote"),
+    ])
+    func malformedEnvFileLinesAreNamed(text: String, reason: String) {
+        #expect(throws: CloseupError(.configuration, "malformed env file 'f' \(reason); expected KEY=value")) {
+            try EnvFile(path: "f", text: text)
+        }
+    }
+
+    @Test func aMissingEnvFileGivenByFlagIsAConfigurationError() {
+        #expect {
+            try Settings.resolve(flags: [:], environment: [:], envFile: .path("/nonexistent/.env"))
+        } throws: { ($0 as? CloseupError)?.exitCode == 5 }
+    }
+}
+
+struct RedisURLTests {
+    @Test(arguments: [
+        ("redis://localhost", RedisOptions.Address.tcp(host: "localhost", port: 6379), nil as Int?, nil as String?, nil as String?, false),
+        ("redis://h:6380/2", .tcp(host: "h", port: 6380), 2, nil, nil, false),
+        ("rediss://app:pw@h.example.com:6379/0", .tcp(host: "h.example.com", port: 6379), 0, "app", "pw", true),
+        ("redis://:only-password@h", .tcp(host: "h", port: 6379), nil, nil, "only-password", false),
+        ("redis://u:p%40ss%3Aw@h", .tcp(host: "h", port: 6379), nil, "u", "p@ss:w", false),
+        ("redis://[::1]:7000", .tcp(host: "::1", port: 7000), nil, nil, nil, false),
+        ("REDIS://h/", .tcp(host: "h", port: 6379), nil, nil, nil, false),
+        ("unix:///var/run/redis.sock", .unix(path: "/var/run/redis.sock"), nil, nil, nil, false),
+        ("unix:///tmp/r.sock?db=3", .unix(path: "/tmp/r.sock"), 3, nil, nil, false),
+    ])
+    func goodURLs(
+        text: String, address: RedisOptions.Address, database: Int?, username: String?, password: String?, tls: Bool
+    ) throws {
+        let url = try RedisURL(text)
+        #expect(url.address == address && url.database == database)
+        #expect(url.username == username && url.password == password && url.tls == tls)
+    }
+
+    @Test(arguments: [
+        ("localhost:6379", "no scheme"),
+        ("http://h", "unknown scheme 'http'"),
+        ("redis://", "no host"),
+        ("redis://h:0", "port '0' is not a number from 1 to 65535"),
+        ("redis://h:abc", "port 'abc' is not a number from 1 to 65535"),
+        ("redis://h/x", "database 'x' is not a number"),
+        ("redis://h?db=1", "query parameters are not supported"),
+        ("unix://relative.sock", "the socket path must be absolute"),
+        ("unix:///s.sock?tls=1", "unknown parameter 'tls=1'"),
+        ("redis://[::1", "unclosed '[' in the host"),
+        ("redis://u:secret@h:99999", "port '99999' is not a number from 1 to 65535"),
+    ])
+    func badURLsAreConfigurationErrorsThatHideThePassword(text: String, reason: String) {
+        #expect {
+            try RedisURL(text)
+        } throws: { error in
+            guard let error = error as? CloseupError else { return false }
+            return error.exitCode == 5 && error.message.contains(reason) && !error.message.contains("secret")
+        }
+    }
+
+    @Test func redactHidesPasswordsEvenWithRawSlashes() {
+        #expect(RedisURL.redact("redis://u:pa/ss@h:1/0") == "redis://u:***@h:1/0")
+        #expect(RedisURL.redact("redis://user@h") == "redis://user@h")
+        #expect(RedisURL.redact("redis://h:1") == "redis://h:1")
+    }
+}
