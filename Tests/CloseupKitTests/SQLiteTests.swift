@@ -1,0 +1,71 @@
+// The SQLite layer on real files: modes, migrations, statements, transactions.
+import CloseupTestSupport
+import Foundation
+import Testing
+
+@testable import CloseupKit
+
+struct SQLiteTests {
+    @Test func createsTheFile0600InsideNewFolders0700AndMigrates() throws {
+        let root = try TemporaryDirectory.make(prefix: "closeup-sqlite")
+        let path = root + "/data/closeup/closeup.sqlite3"
+        let database = try SQLiteDatabase(path: path)
+        #expect(try database.schemaVersion == SQLiteMigrations.latestVersion)
+        #expect(FileSystem.mode(path) == 0o600)
+        #expect(FileSystem.mode(root + "/data/closeup") == 0o700)
+        #expect(FileSystem.mode(root + "/data") == 0o700)
+        let journal = try database.prepare("PRAGMA journal_mode")
+        #expect(try journal.step() && journal.text(0) == "wal")
+        let tables = try database.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        var names: [String] = []
+        while try tables.step() { names.append(tables.text(0) ?? "") }
+        #expect(names == ["otp_attempts", "otp_codes", "pending_video_cache", "rate_limits", "verification_cache", "video_jobs"])
+    }
+
+    @Test func reopeningKeepsDataAndDoesNotMigrateAgain() throws {
+        let path = try TemporaryDirectory.make(prefix: "closeup-sqlite") + "/db.sqlite3"
+        try SQLiteDatabase(path: path).prepare("INSERT INTO video_jobs (user_id, status) VALUES (?, ?)")
+            .run([.text("u1"), .text("queued")])
+        let reopened = try SQLiteDatabase(path: path)
+        #expect(try reopened.prepare("SELECT count(*) FROM video_jobs").firstInteger() == 1)
+    }
+
+    @Test func aDatabaseFromANewerCloseupIsRefusedNotRewritten() throws {
+        let path = try TemporaryDirectory.make(prefix: "closeup-sqlite") + "/db.sqlite3"
+        try SQLiteDatabase(path: path).execute("PRAGMA user_version = 99")
+        #expect {
+            try SQLiteDatabase(path: path)
+        } throws: { error in
+            let error = error as! CloseupError
+            return error.exitCode == 3 && error.message.contains("schema version 99")
+        }
+    }
+
+    @Test func anUnusablePathIsUnavailableNamingIt() {
+        #expect {
+            try SQLiteDatabase(path: "/proc/closeup/nope.sqlite3")
+        } throws: { error in
+            let error = error as! CloseupError
+            return error.exitCode == 3 && error.message.contains("/proc/closeup")
+        }
+    }
+
+    @Test func aFailedTransactionRollsBack() throws {
+        let database = try SQLiteDatabase(path: ":memory:")
+        #expect(throws: CloseupError.self) {
+            try database.transaction { () throws(CloseupError) in
+                try database.prepare("INSERT INTO video_jobs (user_id, status) VALUES ('u', 'queued')").run()
+                try database.execute("INSERT INTO no_such_table VALUES (1)")
+            }
+        }
+        #expect(try database.prepare("SELECT count(*) FROM video_jobs").firstInteger() == 0)
+    }
+
+    @Test func boundTextIsNeverInterpretedAsSQL() throws {
+        let database = try SQLiteDatabase(path: ":memory:")
+        let hostile = "u'); DROP TABLE video_jobs; --"
+        try database.prepare("INSERT INTO video_jobs (user_id, status) VALUES (?, 'queued')").run([.text(hostile)])
+        let select = try database.prepare("SELECT user_id FROM video_jobs")
+        #expect(try select.step() && select.text(0) == hostile)
+    }
+}
