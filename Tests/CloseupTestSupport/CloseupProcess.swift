@@ -38,14 +38,22 @@ public enum Closeup {
         _ arguments: [String], environment: [String: String], directory: String, stdin: String = "",
         wrapper: [String] = []
     ) throws -> CloseupResult {
+        let command = wrapper + [executable] + arguments
+        return try runProgram(command[0], Array(command.dropFirst()), environment: environment, directory: directory, stdin: stdin)
+    }
+
+    /// Runs `bash -c script`, with `closeup` in the script meaning the built binary.
+    public static func shell(_ script: String, environment: [String: String], directory: String) throws -> CloseupResult {
+        try runProgram("/bin/bash", ["-c", "closeup() { '\(executable)' \"$@\"; }\n" + script],
+            environment: environment, directory: directory, stdin: "")
+    }
+
+    public static func runProgram(
+        _ program: String, _ arguments: [String], environment: [String: String], directory: String, stdin: String
+    ) throws -> CloseupResult {
         let process = Process()
-        if wrapper.isEmpty {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: wrapper[0])
-            process.arguments = Array(wrapper.dropFirst()) + [executable] + arguments
-        }
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         // stderr goes to a file so a chatty child can never block on a second full pipe.

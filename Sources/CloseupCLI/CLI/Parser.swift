@@ -31,19 +31,87 @@ public struct UsageError: Error, Equatable {
 
 public enum Parser {
     public static func parse(_ arguments: [String]) throws(UsageError) -> ParseResult {
-        let tokens = Tokenizer.tokenize(arguments)
+        var walk = Walk(tokens: Tokenizer.tokenize(arguments))
+        // Help wins over every other mistake on the line, so it is looked for before parsing.
+        let wantsHelp = walk.tokens.contains { $0 == .long(name: "help", value: nil) || $0 == .short("h") }
+        do throws(UsageError) {
+            try walk.run()
+        } catch {
+            if wantsHelp { return .help(walk.path) }
+            throw error
+        }
+        if wantsHelp { return .help(walk.path) }
+        if walk.values["version"] != nil { return .version }
+        guard let command = walk.command else {
+            if walk.path.isEmpty { return .help([]) }
+            throw walk.fail(
+                "'\(walk.path.joined(separator: " "))' needs a subcommand: "
+                    + CommandTable.nextWords(after: walk.path).joined(separator: ", "))
+        }
+        if command.id == .help { return .help(walk.positionals) }
+        try checkArguments(walk.positionals, of: command, walk.fail)
+        return .run(ParsedArguments(command: command, positionals: walk.positionals, values: walk.values))
+    }
+
+    /// One pass over the tokens: words select the command, then become its arguments; flags are looked
+    /// up among the globals and, once it is known, the command's own.
+    private struct Walk {
+        let tokens: [Token]
+        var index = 0
         var path: [String] = []
         var command: CommandSpec?
         var positionals: [String] = []
         var values: [String: [String]] = [:]
-        var wantsHelp = false
-        var index = 0
+
+        init(tokens: [Token]) { self.tokens = tokens }
 
         func fail(_ message: String) -> UsageError { UsageError(message: message, commandPath: command?.path ?? path) }
-        func flags() -> [FlagSpec] { CommandTable.globalFlags + (command?.flags ?? []) }
-        func commandLabel() -> String { command.map { " for '\($0.name)'" } ?? "" }
 
-        func store(_ flag: FlagSpec, attached: String?) throws(UsageError) {
+        private var flags: [FlagSpec] { CommandTable.globalFlags + (command?.flags ?? []) }
+        private var scope: String { command.map { " for '\($0.name)'" } ?? "" }
+
+        mutating func run() throws(UsageError) {
+            while index < tokens.count {
+                switch tokens[index] {
+                case .long(let name, _) where name == "help": break
+                case .short("h"): break
+                case .long(let name, let attached):
+                    guard let flag = flags.first(where: { $0.long == name }) else {
+                        let hint = suggestion(for: name, among: flags.map(\.long)).map { "; did you mean '--\($0)'?" }
+                        throw fail("unknown flag '--\(name)'\(scope)\(hint ?? "")")
+                    }
+                    try store(flag, attached: attached)
+                case .short(let letter):
+                    guard let flag = flags.first(where: { $0.short == letter }) else {
+                        throw fail("unknown flag '-\(letter)'\(scope)")
+                    }
+                    try store(flag, attached: nil)
+                case .word(let word):
+                    try take(word)
+                }
+                index += 1
+            }
+        }
+
+        private mutating func take(_ word: String) throws(UsageError) {
+            if command != nil {
+                positionals.append(word)
+                return
+            }
+            let candidate = path + [word]
+            if let found = CommandTable.command(candidate) {
+                path = candidate
+                command = found
+            } else if CommandTable.isGroup(candidate) {
+                path = candidate
+            } else {
+                let hint = suggestion(for: word, among: CommandTable.nextWords(after: path)).map { "; did you mean '\($0)'?" }
+                let what = path.isEmpty ? "command" : "'\(path.joined(separator: " "))' subcommand"
+                throw fail("unknown \(what) '\(word)'\(hint ?? "")")
+            }
+        }
+
+        private mutating func store(_ flag: FlagSpec, attached: String?) throws(UsageError) {
             guard let placeholder = flag.value else {
                 if attached != nil { throw fail("flag '--\(flag.long)' takes no value") }
                 values[flag.long, default: []].append("true")
@@ -60,56 +128,6 @@ public enum Parser {
             try validate(value!, for: flag, fail)
             values[flag.long, default: []].append(value!)
         }
-
-        while index < tokens.count {
-            switch tokens[index] {
-            case .long(let name, let attached):
-                if name == "help" { wantsHelp = true; break }
-                guard let flag = flags().first(where: { $0.long == name }) else {
-                    let hint = suggestion(for: name, among: flags().map(\.long)).map { "; did you mean '--\($0)'?" }
-                    throw fail("unknown flag '--\(name)'\(commandLabel())\(hint ?? "")")
-                }
-                try store(flag, attached: attached)
-            case .short(let letter):
-                if letter == "h" { wantsHelp = true; break }
-                guard let flag = flags().first(where: { $0.short == letter }) else {
-                    throw fail("unknown flag '-\(letter)'\(commandLabel())")
-                }
-                try store(flag, attached: nil)
-            case .word(let word):
-                if command != nil {
-                    positionals.append(word)
-                } else {
-                    let candidate = path + [word]
-                    if let found = CommandTable.command(candidate) {
-                        path = candidate
-                        command = found
-                    } else if CommandTable.isGroup(candidate) {
-                        path = candidate
-                    } else if wantsHelp {
-                        break  // help for the deepest known path; stray words do not matter
-                    } else {
-                        let words = CommandTable.nextWords(after: path)
-                        let hint = suggestion(for: word, among: words).map { "; did you mean '\($0)'?" }
-                        let scope = path.isEmpty ? "" : " '\(path.joined(separator: " "))' subcommand"
-                        throw fail("unknown\(scope.isEmpty ? " command" : scope) '\(word)'\(hint ?? "")")
-                    }
-                }
-            }
-            index += 1
-        }
-
-        if wantsHelp { return .help(path) }
-        if values["version"] != nil { return .version }
-        guard let command else {
-            if path.isEmpty { return .help([]) }
-            throw fail(
-                "'\(path.joined(separator: " "))' needs a subcommand: "
-                    + CommandTable.nextWords(after: path).joined(separator: ", "))
-        }
-        if command.id == .help { return .help(positionals) }
-        try checkArguments(positionals, of: command, fail)
-        return .run(ParsedArguments(command: command, positionals: positionals, values: values))
     }
 
     private static func checkArguments(

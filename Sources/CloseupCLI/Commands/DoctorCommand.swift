@@ -3,7 +3,8 @@ import CloseupKit
 
 enum DoctorCommand {
     static func run(_ context: CommandContext) throws(CloseupError) -> Int32 {
-        let report = Doctor.run(store: context.store)
+        // A store of its own that keeps quiet: the report already says what the fallback warning would.
+        let report = Doctor.run(store: Store(settings: context.settings, warn: { _ in }))
         for warning in report.warnings { context.terminal.warn(warning) }
         if context.json {
             context.terminal.line(json(report).serialized)
