@@ -35,11 +35,13 @@ public final class Terminal {
     /// `closeup: warning: …` on stderr, once per message, unless --quiet.
     public func warn(_ message: String) {
         guard !quiet, warned.insert(message).inserted else { return }
+        flush()  // keep stdout and stderr in the order they were written
         Terminal.writeAll(STDERR_FILENO, "closeup: warning: \(message)\n")
     }
 
     /// `closeup: …` on stderr; errors are shown even with --quiet.
     public func error(_ message: String) {
+        flush()
         Terminal.writeAll(STDERR_FILENO, "closeup: \(message)\n")
     }
 
