@@ -6,6 +6,9 @@ import CloseupKit
 
 /// Identifies a leaf command, for binding it to its handler.
 public enum CommandID: String, CaseIterable, Sendable {
+    case otpSend, otpVerify, otpTTL
+    case inspect
+    case attemptsGet, attemptsClear
     case doctor
     case help
 }
@@ -33,6 +36,8 @@ public struct FlagSpec: Sendable {
     public var choices: [String] = []
     /// The setting this flag feeds, if it is a configuration flag.
     public var setting: SettingKey? = nil
+    /// The command cannot run without it.
+    public var required = false
     /// One line, for -h and completion descriptions.
     public var summary: String
 }

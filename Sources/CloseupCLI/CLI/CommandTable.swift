@@ -49,7 +49,84 @@ public enum CommandTable {
             summary: "Failed verifications that block a user (default 5)"),
     ]
 
+    static let user = ArgumentSpec(name: "USER", summary: "The app user id (1-128 printable ASCII characters, no spaces or ':')")
+    static let users = ArgumentSpec(
+        name: "USER", summary: "User ids, or '-' to read them from stdin, one per line", variadic: true)
+
     public static let commands: [CommandSpec] = [
+        CommandSpec(
+            id: .otpSend, path: ["otp", "send"],
+            summary: "Issue a one-time code and deliver it",
+            details: """
+                Refuses while the user is blocked, while a live code exists (unless --force), and when \
+                the mobile number has had 3 sends in the last 300 s (refused sends do not count). The \
+                code is stored as an HMAC in Redis (SET NX EX) and in SQLite, then delivered. If \
+                delivery fails the code is withdrawn from both, so nobody waits for a code that never came.
+
+                --via stdout prints the code (the default when CLOSEUP_SMS_COMMAND is not set); --via \
+                command runs CLOSEUP_SMS_COMMAND with a JSON payload on stdin (user_id, mobile_number, \
+                channel, otp, expires_at) and treats a non-zero exit, or 10 s without finishing, as failure.
+                """,
+            arguments: [user],
+            flags: [
+                FlagSpec(long: "mobile", value: "NUMBER", required: true, summary: "Mobile number: '+' optional, then 7-15 digits"),
+                FlagSpec(long: "channel", value: "CHANNEL", choices: ["sms", "whatsapp"], summary: "Message channel (default sms)"),
+                FlagSpec(
+                    long: "via", value: "ROUTE", choices: ["stdout", "command"],
+                    summary: "Print the code, or run CLOSEUP_SMS_COMMAND"),
+                FlagSpec(long: "force", summary: "Replace a live code"),
+                FlagSpec(long: "ttl", value: "SECONDS", kind: .count, summary: "Lifetime of the code (default 300)"),
+            ],
+            examples: [
+                ("closeup otp send user123 --mobile 9876543210", "issue a code and print it"),
+                ("closeup otp send user123 --mobile '+91 98765-43210' --via command --channel whatsapp", "send it"),
+            ]),
+        CommandSpec(
+            id: .otpVerify, path: ["otp", "verify"],
+            summary: "Check a code; a right one is consumed",
+            details: """
+                Exits 0 and consumes the code when it is right, 1 when it is wrong (counting a failed \
+                attempt) or there is no live code, 4 while the user is blocked. A code verifies at most \
+                once, whichever store answers. CODE '-' reads the code from stdin, keeping it out of ps.
+                """,
+            arguments: [user, ArgumentSpec(name: "CODE", summary: "The 6-digit code, or '-' to read it from stdin")],
+            examples: [("echo 123456 | closeup otp verify user123 -", "verify without the code in ps")]),
+        CommandSpec(
+            id: .otpTTL, path: ["otp", "ttl"],
+            summary: "Seconds left on the live code",
+            details: "Exits 1 when the user has no live code.",
+            arguments: [user],
+            examples: [("closeup otp ttl user123", "how long the code lives")]),
+        CommandSpec(
+            id: .inspect, path: ["inspect"],
+            summary: "Everything about one user",
+            details: """
+                The live code (masked mobile, created, expires, ttl, store), failed attempts and whether \
+                the user is blocked, the verification cache, the pending video, and the send rate-limit \
+                window of the code's mobile number. Exits 0 whenever it could look; 6 after the report \
+                when a stored value is corrupt (the value is left as it is).
+                """,
+            arguments: [user],
+            examples: [("closeup inspect user123", "why can user123 not log in?")]),
+        CommandSpec(
+            id: .attemptsGet, path: ["attempts", "get"],
+            summary: "Failed verification attempts of a user",
+            details: "Prints 0 when there is no counter.",
+            arguments: [user],
+            examples: [("closeup attempts get user123", "is user123 blocked?")]),
+        CommandSpec(
+            id: .attemptsClear, path: ["attempts", "clear"],
+            summary: "Clear failed attempts, unblocking users",
+            details: """
+                Deletes the counters in pipelined batches. With '-', user ids are read from stdin, one \
+                per line; a bad line is reported with its number and skipped, the rest are cleared, and \
+                the exit status is 2.
+                """,
+            arguments: [users],
+            examples: [
+                ("closeup attempts clear user123", "unblock one user"),
+                ("cut -f1 blocked.tsv | closeup attempts clear -", "unblock many"),
+            ]),
         CommandSpec(
             id: .doctor, path: ["doctor"],
             summary: "Check configuration, Redis, SQLite and the OTP secret",

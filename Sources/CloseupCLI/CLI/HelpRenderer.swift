@@ -44,7 +44,7 @@ public enum HelpRenderer {
         for flag in command.flags {
             var text = "--\(flag.long)"
             if let value = flag.value { text += " " + (flag.choices.isEmpty ? value : flag.choices.joined(separator: "|")) }
-            parts.append("[\(text)]")
+            parts.append(flag.required ? text : "[\(text)]")
         }
         return parts.joined(separator: " ")
     }

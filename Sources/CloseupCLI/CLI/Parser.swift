@@ -50,6 +50,9 @@ public enum Parser {
         }
         if command.id == .help { return .help(walk.positionals) }
         try checkArguments(walk.positionals, of: command, walk.fail)
+        if let missing = command.flags.first(where: { $0.required && walk.values[$0.long] == nil }) {
+            throw walk.fail("'\(command.name)' needs --\(missing.long) \(missing.value ?? "")")
+        }
         return .run(ParsedArguments(command: command, positionals: walk.positionals, values: walk.values))
     }
 

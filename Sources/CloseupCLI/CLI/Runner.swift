@@ -71,6 +71,12 @@ public enum Runner {
     /// Binds each command to its handler; a new CommandID without a case here does not compile.
     private static func dispatch(_ context: CommandContext) throws(CloseupError) -> Int32 {
         switch context.arguments.command.id {
+        case .otpSend: try OTPCommands.send(context)
+        case .otpVerify: try OTPCommands.verify(context)
+        case .otpTTL: try OTPCommands.ttl(context)
+        case .inspect: try InspectCommand.run(context)
+        case .attemptsGet: try AttemptsCommands.get(context)
+        case .attemptsClear: try AttemptsCommands.clear(context)
         case .doctor: try DoctorCommand.run(context)
         case .help: 0  // answered by the parser
         }

@@ -24,6 +24,18 @@ enum FileSystem {
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    /// `mkdir -p` with mode 0700 for every folder it creates (existing ones are left as they are).
+    static func makeFolders(_ path: String) throws(CloseupError) {
+        var folder = ""
+        for (index, part) in path.split(separator: "/", omittingEmptySubsequences: false).enumerated() {
+            folder += index == 0 ? String(part) : "/" + part
+            guard !folder.isEmpty, !exists(folder) else { continue }
+            if mkdir(folder, 0o700) != 0 && errno != EEXIST {
+                throw .unavailable("cannot create the folder '\(folder)': \(lastErrorReason)")
+            }
+        }
+    }
+
     /// The permission bits of `path`, or nil when it cannot be stat'ed.
     static func mode(_ path: String) -> mode_t? {
         var info = stat()

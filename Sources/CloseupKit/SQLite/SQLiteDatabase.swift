@@ -44,20 +44,13 @@ public final class SQLiteDatabase {
 
     /// Creates the folders (0700) and an empty file (0600) so SQLite never makes them with the umask's modes.
     private static func prepareFile(at path: String) throws(CloseupError) {
-        var folder = ""
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
-        for (index, part) in parts.enumerated() {
-            folder += index == 0 ? String(part) : "/" + part
-            guard !folder.isEmpty, access(folder, F_OK) != 0 else { continue }
-            if mkdir(folder, 0o700) != 0 && errno != EEXIST {
-                throw .unavailable(
-                    "cannot create the folder '\(folder)' for the SQLite database: \(String(cString: strerror(errno)))")
-            }
+        if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+            try FileSystem.makeFolders(String(path[..<slash]))
         }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw .unavailable(
-                "cannot open the SQLite database '\(path)': \(String(cString: strerror(errno)).lowercased());"
+                "cannot open the SQLite database '\(path)': \(FileSystem.lastErrorReason);"
                     + " check --sqlite or CLOSEUP_SQLITE_PATH")
         }
         close(fd)
@@ -83,8 +76,10 @@ public final class SQLiteDatabase {
     }
 
     /// Runs `body` in one IMMEDIATE transaction: it takes the write lock up front,
-    /// so two processes cannot both read, decide, and then write.
+    /// so two processes cannot both read, decide, and then write. Inside another
+    /// transaction, `body` simply joins it: the outer one decides commit or rollback.
     public func transaction<T>(_ body: () throws(CloseupError) -> T) throws(CloseupError) -> T {
+        if sqlite3_get_autocommit(handle) == 0 { return try body() }
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()

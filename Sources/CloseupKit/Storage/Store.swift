@@ -54,17 +54,28 @@ public final class Store {
     }
 
     /// Runs `redisWork` on Redis, or `sqliteWork` when Redis is unavailable under the policy.
-    /// A Redis that never answered the first command counts as unavailable too.
+    /// A Redis that never answered the first command counts as unavailable too. With
+    /// `idempotent`, a timeout or dropped connection is retried once on a new connection.
     public func perform<T>(
+        idempotent: Bool = false,
         redis redisWork: (RedisConnection) throws -> T, sqlite sqliteWork: (SQLiteDatabase) throws -> T
     ) throws(CloseupError) -> T {
         do {
-            if let connection = try redis() {
+            var retried = false
+            while let connection = try redis() {
                 do {
                     return try redisWork(connection)
                 } catch let error as RedisError {
-                    guard case .unreachable = error else { throw error.closeupError }
-                    _ = try fallBack(after: error)
+                    switch error {
+                    case .unreachable:
+                        _ = try fallBack(after: error)
+                    case .timedOut, .connectionLost:
+                        guard idempotent, !retried else { throw error.closeupError }
+                        retried = true
+                        redisState = .untried
+                    default:
+                        throw error.closeupError
+                    }
                 }
             }
             return try sqliteWork(try sqlite())
@@ -74,6 +85,14 @@ public final class Store {
             throw error.closeupError
         } catch {
             throw CloseupError(.internal, "unexpected error: \(error)")
+        }
+    }
+
+    /// True when commands are being served by SQLite (after a fallback, or by --store sqlite).
+    public var isUsingSQLite: Bool {
+        switch redisState {
+        case .fallenBack: true
+        default: settings.store == .sqlite
         }
     }
 

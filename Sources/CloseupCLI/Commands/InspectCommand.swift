@@ -1,0 +1,95 @@
+// inspect USER: the whole picture of one user, for the 3 a.m. "why can't X log in".
+import CloseupKit
+
+enum InspectCommand {
+    static func run(_ context: CommandContext) throws(CloseupError) -> Int32 {
+        let report = try Inspector(store: context.store).inspect(try UserID(context.arguments.positionals[0]))
+        if context.json {
+            context.terminal.line(json(report).serialized)
+        } else {
+            context.terminal.write(human(report, context.terminal))
+        }
+        for problem in report.problems { context.terminal.error(problem.message) }
+        return report.problems.first?.exitCode ?? 0
+    }
+
+    static func human(_ report: InspectReport, _ terminal: Terminal) -> String {
+        func row(_ label: String, _ value: String) -> String {
+            label + String(repeating: " ", count: max(1, 15 - label.count)) + value + "\n"
+        }
+        var out = row("user", terminal.paint(report.user.value, .bold) + " (from \(report.source.rawValue))")
+        if let otp = report.otp {
+            let lifetime = otp.ttl.map { "\($0) s left" } ?? "no expiry"
+            out += row("otp", "live, \(lifetime), from \(otp.source.rawValue)")
+            out += row("  mobile", Format.masked(otp.record.mobileNumber))
+            out += row("  created", otp.record.createdAt ?? "unknown")
+            out += row("  expires", otp.record.expiresAt ?? "unknown")
+        } else {
+            out += row("otp", "none")
+        }
+        if let attempts = report.attempts {
+            let lifetime = attempts.count > 0 ? " (\(Format.lifetime(attempts.ttl)))" : ""
+            out += row("attempts", "\(attempts.count) of \(attempts.max)\(lifetime)")
+            out += row("blocked", attempts.blocked ? terminal.paint("yes", .red) : "no")
+        }
+        if let verification = report.verification {
+            out += row("verification", "\(verification.value) (\(Format.lifetime(verification.ttl)))")
+        } else {
+            out += row("verification", "not cached")
+        }
+        if let video = report.pendingVideo {
+            out += row("pending video", "job \(video.value) (\(Format.lifetime(video.ttl)))")
+        } else {
+            out += row("pending video", "none")
+        }
+        if let window = report.sendWindow, let mobile = report.sendWindowMobile {
+            let reset = window.count > 0 ? ", \(window.resetInSeconds.map { "resets in \($0) s" } ?? "no expiry")" : ""
+            out += row("send limit", "\(window.count) of \(window.limit) sends to \(mobile.masked)\(reset)")
+        }
+        return out
+    }
+
+    static func json(_ report: InspectReport) -> JSON {
+        var fields: [(String, JSON)] = [("user_id", .string(report.user.value)), ("store", .string(report.source.rawValue))]
+        if let otp = report.otp {
+            fields.append(
+                (
+                    "otp",
+                    .object([
+                        ("mobile_number", .optional(otp.record.mobileNumber)),
+                        ("created_at", .optional(otp.record.createdAt)),
+                        ("expires_at", .optional(otp.record.expiresAt)),
+                        ("ttl_seconds", Format.ttl(otp.ttl)),
+                        ("store", .string(otp.source.rawValue)),
+                    ])
+                ))
+        } else {
+            fields.append(("otp", .null))
+        }
+        if let attempts = report.attempts {
+            fields += [
+                ("attempts", .integer(attempts.count)), ("max_attempts", .integer(Int64(attempts.max))),
+                ("blocked", .bool(attempts.blocked)), ("attempts_ttl_seconds", Format.ttl(attempts.ttl)),
+            ]
+        }
+        fields.append(
+            ("verification", report.verification.map { .object([("verified", .bool($0.value)), ("ttl_seconds", Format.ttl($0.ttl))]) } ?? .null))
+        fields.append(
+            ("pending_video", report.pendingVideo.map { .object([("job_id", .integer($0.value)), ("ttl_seconds", Format.ttl($0.ttl))]) } ?? .null))
+        if let window = report.sendWindow, let mobile = report.sendWindowMobile {
+            fields.append(
+                (
+                    "send_rate_limit",
+                    .object([
+                        ("identifier", .string(mobile.value)), ("count", .integer(window.count)),
+                        ("limit", .integer(window.limit)), ("remaining", .integer(window.remaining)),
+                        ("reset_in_seconds", Format.ttl(window.resetInSeconds)),
+                    ])
+                ))
+        } else {
+            fields.append(("send_rate_limit", .null))
+        }
+        fields.append(("problems", .array(report.problems.map { .string($0.message) })))
+        return .object(fields)
+    }
+}

@@ -1,0 +1,52 @@
+// Where the HMAC key comes from: CLOSEUP_OTP_SECRET, else a random 256-bit
+// secret closeup creates once in its data dir (0600). Every writer of codes
+// must share it, which `doctor` reminds the user of.
+import Glibc
+
+public enum OTPSecret {
+    /// The secret text (the file's surrounding whitespace ignored), creating the file when needed.
+    public static func load(settings: Settings, random: RandomSource = .system) throws(CloseupError) -> String {
+        if let configured = settings.otpSecret { return configured }
+        let path = settings.dataDirectory + "/otp-secret"
+        if let existing = try read(path) { return existing }
+        try create(path, folder: settings.dataDirectory, random: random)
+        guard let created = try read(path) else {
+            throw .unavailable("cannot read the OTP secret '\(path)' after creating it")
+        }
+        return created
+    }
+
+    private static func read(_ path: String) throws(CloseupError) -> String? {
+        guard FileSystem.exists(path) else { return nil }
+        guard let text = FileSystem.readText(path) else {
+            throw .configuration("cannot read the OTP secret '\(path)': \(FileSystem.lastErrorReason)")
+        }
+        let secret = String(Substring(text).drop(while: \.isWhitespace).trimmingTrailingWhitespace())
+        guard !secret.isEmpty else {
+            throw .configuration("the OTP secret file '\(path)' is empty; remove it or set CLOSEUP_OTP_SECRET")
+        }
+        return secret
+    }
+
+    /// Writes a temp file and links it into place: a concurrent closeup sees either no
+    /// secret or the whole one, and two racing creators agree on the first.
+    private static func create(_ path: String, folder: String, random: RandomSource) throws(CloseupError) {
+        try FileSystem.makeFolders(folder)
+        let temporary = "\(path).\(getpid()).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw .unavailable("cannot create the OTP secret '\(path)': \(FileSystem.lastErrorReason)")
+        }
+        let text = Array((hexString(random.bytes(32)) + "\n").utf8)
+        let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd) == 0
+        close(fd)
+        defer { unlink(temporary) }
+        guard written == text.count, synced else {
+            throw .unavailable("cannot write the OTP secret '\(path)': \(FileSystem.lastErrorReason)")
+        }
+        if link(temporary, path) != 0 && errno != EEXIST {
+            throw .unavailable("cannot create the OTP secret '\(path)': \(FileSystem.lastErrorReason)")
+        }
+    }
+}

@@ -1,0 +1,140 @@
+// Failed-attempt counters (`otp:attempts:<user>`): counted atomically with
+// their TTL set when the counter is created (never extended by later
+// failures), read, and cleared — one by one or in pipelined batches.
+
+/// A user's failed attempts against the blocking threshold.
+public struct AttemptCount: Sendable, Equatable {
+    public var user: UserID
+    public var count: Int64
+    public var max: Int
+    /// Seconds until the counter expires; nil without a counter (or without a TTL).
+    public var ttl: Int64?
+    public var blocked: Bool { count >= Int64(max) }
+}
+
+public struct AttemptsService {
+    /// The seed's counter lifetime: one hour from the first failure.
+    public static let counterTTL: Int64 = 3600
+    /// Commands per pipelined round trip in bulk clears.
+    static let batchSize = 1000
+
+    let store: Store
+    let clock: Clock
+
+    public init(store: Store, clock: Clock = .system) {
+        self.store = store
+        self.clock = clock
+    }
+
+    public func get(_ user: UserID) throws(CloseupError) -> AttemptCount {
+        let key = CacheKeys.otpAttempts(user)
+        let max = store.settings.maxAttempts
+        return try store.perform(
+            idempotent: true,
+            redis: { redis in
+                let replies = try redis.pipeline([RedisCommand("GET", key), RedisCommand("TTL", key)])
+                let count = try Self.count(replies[0], key: key)
+                let ttl = replies[1].integer ?? -2
+                return AttemptCount(user: user, count: count, max: max, ttl: ttl >= 0 ? ttl : nil)
+            },
+            sqlite: { database in
+                let (count, expires) = try Self.row(database, user: user, now: clock.epochSeconds)
+                return AttemptCount(
+                    user: user, count: count, max: max, ttl: count > 0 ? expires - clock.epochSeconds : nil)
+            })
+    }
+
+    /// Counts one failure in Redis; the counter is created with its TTL in the same atomic step.
+    static func recordFailure(_ redis: RedisConnection, user: UserID) throws -> Int64 {
+        let key = CacheKeys.otpAttempts(user)
+        let count = try redis.run(failureScript, key: key, arguments: [String(counterTTL)]).integer ?? -1
+        if count < 0 { throw corrupt(key) }
+        return count
+    }
+
+    /// Counts one failure in SQLite, with the same lifetime rule. Call inside a transaction.
+    static func recordFailure(_ database: SQLiteDatabase, user: UserID, now: Int64) throws(CloseupError) -> Int64 {
+        var (count, expires) = try row(database, user: user, now: now)
+        if count == 0 { expires = now + counterTTL }
+        count += 1
+        try database.prepare(
+            "INSERT INTO otp_attempts (user_id, count, expires_epoch) VALUES (?, ?, ?)"
+                + " ON CONFLICT (user_id) DO UPDATE SET count = excluded.count, expires_epoch = excluded.expires_epoch"
+        ).run([.text(user.value), .integer(count), .integer(expires)])
+        return count
+    }
+
+    /// Clears the counters of `users`, in pipelined batches; true for each user who had one.
+    /// With Redis up, SQLite's counters are cleared too, so a user is unblocked everywhere.
+    public func clear(_ users: [UserID]) throws(CloseupError) -> [Bool] {
+        var cleared: [Bool] = []
+        cleared.reserveCapacity(users.count)
+        var start = 0
+        while start < users.count {
+            let batch = Array(users[start..<min(start + Self.batchSize, users.count)])
+            cleared += try clearBatch(batch)
+            start += batch.count
+        }
+        return cleared
+    }
+
+    private func clearBatch(_ users: [UserID]) throws(CloseupError) -> [Bool] {
+        let fromSQLite = { (database: SQLiteDatabase) throws(CloseupError) -> [Bool] in
+            // Counters live in SQLite only while Redis was away: usually there are none to look at.
+            guard try database.prepare("SELECT EXISTS (SELECT 1 FROM otp_attempts)").firstInteger() == 1 else {
+                return users.map { _ in false }
+            }
+            return try database.transaction { () throws(CloseupError) in
+                let delete = try database.prepare("DELETE FROM otp_attempts WHERE user_id = ? AND expires_epoch > ?")
+                let now = clock.epochSeconds
+                var cleared: [Bool] = []
+                for user in users {
+                    try delete.run([.text(user.value), .integer(now)])
+                    cleared.append(database.changes > 0)
+                }
+                return cleared
+            }
+        }
+        return try store.perform(
+            redis: { redis in
+                let replies = try redis.pipeline(users.map { RedisCommand("DEL", CacheKeys.otpAttempts($0)) })
+                if let failed = replies.firstIndex(where: { if case .error = $0 { true } else { false } }),
+                    case .error(let message) = replies[failed]
+                {
+                    throw RedisError.reply(command: "DEL \(CacheKeys.otpAttempts(users[failed]))", message: message)
+                }
+                let fromRedis = replies.map { $0.integer == 1 }
+                let local = try fromSQLite(try store.sqlite())
+                return zip(fromRedis, local).map { $0 || $1 }
+            },
+            sqlite: fromSQLite)
+    }
+
+    static func row(_ database: SQLiteDatabase, user: UserID, now: Int64) throws(CloseupError) -> (Int64, Int64) {
+        let select = try database.prepare("SELECT count, expires_epoch FROM otp_attempts WHERE user_id = ?")
+        try select.bind([.text(user.value)])
+        guard try select.step(), let expires = select.integer(1), expires > now else { return (0, 0) }
+        return (select.integer(0) ?? 0, expires)
+    }
+
+    static func count(_ reply: RESPValue, key: String) throws(CloseupError) -> Int64 {
+        if reply.isNull { return 0 }
+        guard let count = reply.integer, count >= 0 else { throw corrupt(key) }
+        return count
+    }
+
+    static func corrupt(_ key: String) -> CloseupError {
+        CloseupError(.corrupt, "corrupt attempt counter at '\(key)': not a decimal count; it was left as it is")
+    }
+
+    /// KEYS[1] counter; ARGV[1] TTL. Returns the new count, or -1 when the value is not a count.
+    /// The TTL is set when the counter is created, and given to one found without a TTL.
+    static let failureScript = RedisScript(
+        """
+        local raw = redis.call('GET', KEYS[1])
+        if raw and not string.match(raw, '^%d+$') then return -1 end
+        local count = redis.call('INCR', KEYS[1])
+        if count == 1 or redis.call('TTL', KEYS[1]) == -1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+        return count
+        """)
+}
