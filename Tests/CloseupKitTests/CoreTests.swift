@@ -1,0 +1,167 @@
+// The pure parts of SPEC §1: keys, hashes, codes, timestamps, the OTP record.
+import Testing
+
+@testable import CloseupKit
+
+struct CacheKeysTests {
+    @Test func keysAreTheBackendsByteForByte() throws {
+        let user = try UserID("user123")
+        #expect(CacheKeys.otp(user) == "otp:user123")
+        #expect(CacheKeys.otpAttempts(user) == "otp:attempts:user123")
+        #expect(CacheKeys.userVerification(user) == "user:verification:user123")
+        #expect(CacheKeys.pendingVideo(user) == "video:pending:user123")
+        #expect(
+            CacheKeys.rateLimit(.otpRequest, try RateLimitIdentifier("192.168.1.1")) == "rate_limit:otp_request:192.168.1.1")
+    }
+
+    @Test(arguments: ["", "a b", "attempts:bob", String(repeating: "x", count: 129), "tab\there", "é", "nul\u{0}"])
+    func badUserIDsAreUsageErrors(raw: String) {
+        #expect(throws: CloseupError.self) { try UserID(raw) }
+        do { _ = try UserID(raw) } catch {
+            #expect(error.exitCode == 2 && error.message.hasPrefix("invalid user id '"))
+            #expect(!error.message.contains("\t") && !error.message.contains("\u{0}"))
+        }
+    }
+
+    @Test(arguments: ["u*", "a?b", "[x]", "back\\slash", String(repeating: "x", count: 128)])
+    func globCharactersAreValidInUserIDsAndEscapedInPatterns(raw: String) throws {
+        let user = try UserID(raw)
+        let escaped = CacheKeys.escapeGlob(user.value)
+        #expect(!escaped.contains("*") || escaped.contains("\\*"))
+        #expect(CacheKeys.escapeGlob("u*?[]\\") == "u\\*\\?\\[\\]\\\\")
+    }
+
+    @Test(arguments: [
+        ("9876543210", "9876543210", "98******10"),
+        ("+91 98765-43210", "+919876543210", "+91********10"),
+        ("1234567", "1234567", "12***67"),
+    ])
+    func mobileNumbersAreNormalizedAndMasked(raw: String, stored: String, masked: String) throws {
+        let mobile = try MobileNumber(raw)
+        #expect(mobile.value == stored && mobile.masked == masked)
+    }
+
+    @Test(arguments: ["98x76", "123456", "1234567890123456", "++1234567", "", "+", "12 34 5"])
+    func badMobileNumbersAreUsageErrors(raw: String) {
+        #expect(throws: CloseupError.self) { try MobileNumber(raw) }
+    }
+
+    @Test func actionsAndIdentifiersAreValidated() throws {
+        _ = try RateLimitAction("login_attempt_2")
+        #expect(throws: CloseupError.self) { try RateLimitAction("Login") }
+        #expect(throws: CloseupError.self) { try RateLimitAction("a:b") }
+        #expect(throws: CloseupError.self) { try RateLimitIdentifier(String(repeating: "1", count: 257)) }
+    }
+}
+
+struct OTPHasherTests {
+    @Test func hashIsHexHMACSHA256OfUserColonCode() throws {
+        // Computed independently: printf 'u1:123456' | openssl dgst -sha256 -hmac closeup-test-secret
+        let hash = OTPHasher(secret: "closeup-test-secret").hash(user: try UserID("u1"), code: "123456")
+        #expect(hash == "e6ebfa71c93f7731031f0a1acb75c41bcb778a6f40460374eae13b3dbeefad7b")
+    }
+
+    @Test func constantTimeEqualCompares() {
+        #expect(OTPHasher.constantTimeEqual("abc", "abc"))
+        #expect(!OTPHasher.constantTimeEqual("abc", "abd"))
+        #expect(!OTPHasher.constantTimeEqual("abc", "abcd"))
+    }
+
+    @Test func codesAreSixDigitsAndBiasedDrawsAreRejected() {
+        // The first draw is 0xFFFFFFFF, above the largest multiple of 10^6: it must be thrown away.
+        let draws = Draws([[0xFF, 0xFF, 0xFF, 0xFF], [0x00, 0x00, 0x30, 0x39]])
+        let random = RandomSource { bytes in bytes = draws.next() }
+        #expect(OTPHasher.generateCode(random: random) == "012345")
+        for _ in 0..<200 {
+            let code = OTPHasher.generateCode(random: .system)
+            #expect(code.count == 6 && code.allSatisfy(\.isNumber))
+        }
+    }
+
+    @Test(arguments: ["12345", "1234567", "12a456", "", "１２３４５６"])
+    func badCodesAreUsageErrors(code: String) {
+        #expect(throws: CloseupError.self) { try OTPHasher.validateCode(code) }
+    }
+}
+
+/// Hands out fixed byte arrays in order (for the rejection-sampling test).
+final class Draws: @unchecked Sendable {
+    private var queue: [[UInt8]]
+    init(_ queue: [[UInt8]]) { self.queue = queue }
+    func next() -> [UInt8] { queue.removeFirst() }
+}
+
+struct TimestampTests {
+    @Test func formatsWithANumericOffsetNeverZ() {
+        #expect(Timestamp.format(epoch: 1_768_298_100, utcOffset: 19_800) == "2026-01-13T15:25:00+05:30")
+        #expect(Timestamp.format(epoch: 1_768_298_100, utcOffset: 0) == "2026-01-13T09:55:00+00:00")
+        #expect(Timestamp.format(epoch: 1_768_298_100, utcOffset: -12_600) == "2026-01-13T06:25:00-03:30")
+        #expect(Timestamp.format(epoch: 951_782_400, utcOffset: 0) == "2000-02-29T00:00:00+00:00")
+    }
+
+    @Test(arguments: [
+        ("2026-01-13T15:25:00+05:30", 1_768_298_100.0),
+        ("2026-01-13T09:55:00Z", 1_768_298_100.0),
+        ("2026-01-13T09:55:00+00:00", 1_768_298_100.0),
+        ("2026-01-13T04:25:00-0530", 1_768_298_100.0),
+        ("2026-01-13T09:55:00.250000+00:00", 1_768_298_100.25),
+        ("2026-01-13 09:55:00.5Z", 1_768_298_100.5),
+        ("2026-01-13T09:55:00", 1_768_298_100.0),
+    ])
+    func readsAnyOffsetZAndFractions(text: String, epoch: Double) {
+        #expect(Timestamp.parse(text) == epoch)
+    }
+
+    @Test(arguments: ["", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-01-13T25:00:00Z", "2026-01-13", "yesterday", "2026-01-13T09:55:00+5:30", "2026-01-13T09:55:00Zjunk"])
+    func rejectsWhatIsNotATime(text: String) {
+        #expect(Timestamp.parse(text) == nil)
+    }
+}
+
+struct OTPRecordTests {
+    @Test func writesExactlyTheSeedsFourFieldsInOrder() {
+        let record = OTPRecord(
+            otpHash: "ab", mobileNumber: "9876543210", createdAt: "2026-01-13T15:25:00+05:30",
+            expiresAt: "2026-01-13T15:30:00+05:30")
+        #expect(
+            record.json
+                == #"{"otp_hash":"ab","mobile_number":"9876543210","created_at":"2026-01-13T15:25:00+05:30","expires_at":"2026-01-13T15:30:00+05:30"}"#
+        )
+    }
+
+    @Test func readsOtherWritersValues() throws {
+        let text = #"{"expires_at": "2026-01-13T10:00:00.123456Z", "otp_hash": "ff", "extra": {"nested": [1, 2.5, null]}, "created_at": "2026-01-13T15:25:00+05:30"}"#
+        let record = try OTPRecord(parsing: text, key: "otp:u1")
+        #expect(record.otpHash == "ff" && record.mobileNumber == nil)
+        #expect(record.expiresEpoch == 1_768_298_400.123456 || abs(record.expiresEpoch! - 1_768_298_400.123456) < 1e-6)
+        #expect(record.createdEpoch == 1_768_298_100)
+        #expect(try OTPRecord(parsing: #"{"otp_hash":"ff"}"#, key: "k").expiresEpoch == nil)
+    }
+
+    @Test(arguments: [
+        "not json", "[]", "\"text\"", #"{"mobile_number":"1"}"#, #"{"otp_hash":5}"#, #"{"otp_hash":"ff","created_at":"yesterday"}"#,
+        #"{"otp_hash":"ff","expires_at":12}"#, #"{"otp_hash":"ff"} trailing"#,
+    ])
+    func corruptValuesNameTheKey(text: String) {
+        #expect {
+            try OTPRecord(parsing: text, key: "otp:u9")
+        } throws: { error in
+            let error = error as! CloseupError
+            return error.exitCode == 6 && error.message.contains("'otp:u9'")
+        }
+    }
+}
+
+struct JSONTests {
+    @Test func parsesAndSerializesRoundTrip() {
+        let text = #"{"a":[1,-2.5,true,false,null],"b":"x\"y\\z\n\u00e9\ud83d\ude00"}"#
+        let value = JSON.parse(text)
+        #expect(value?["b"] == .string("x\"y\\z\né😀"))
+        #expect(value.flatMap { JSON.parse($0.serialized) } == value)
+    }
+
+    @Test(arguments: ["{", "[1,]", "{\"a\" 1}", "01", "\"\\x\"", "\"\u{1}\"", String(repeating: "[", count: 100) + String(repeating: "]", count: 100), "nul"])
+    func rejectsInvalidJSON(text: String) {
+        #expect(JSON.parse(text) == nil)
+    }
+}
