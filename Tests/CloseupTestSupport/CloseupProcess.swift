@@ -80,3 +80,44 @@ public enum Closeup {
             stderr: String(decoding: errorData, as: UTF8.self))
     }
 }
+
+extension Closeup {
+    /// Starts one closeup per argument list at once, then waits for all: a real race between processes.
+    public static func runConcurrently(
+        _ runs: [[String]], environment: [String: String], directory: String
+    ) throws -> [CloseupResult] {
+        let folder = try TemporaryDirectory.make(prefix: "closeup-race")
+        var processes: [(Process, String)] = []
+        for (index, arguments) in runs.enumerated() {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            process.environment = environment
+            process.currentDirectoryURL = URL(fileURLWithPath: directory)
+            let base = "\(folder)/\(index)"
+            _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
+            _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
+            process.standardInput = FileHandle.nullDevice
+            processes.append((process, base))
+        }
+        for (process, _) in processes { try process.run() }
+        return processes.map { process, base in
+            process.waitUntilExit()
+            return CloseupResult(
+                status: process.terminationStatus,
+                stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
+                stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+        }
+    }
+}
+
+/// HMAC-SHA256 as the backend computes it, by a second implementation (Python's hmac module).
+public func backendHash(secret: String, user: String, code: String) throws -> String {
+    let result = try Closeup.runProgram(
+        "/usr/bin/env",
+        ["python3", "-c", "import hmac,hashlib,sys;print(hmac.new(sys.argv[1].encode(), sys.argv[2].encode(), hashlib.sha256).hexdigest())", secret, "\(user):\(code)"],
+        environment: ProcessInfo.processInfo.environment, directory: "/", stdin: "")
+    return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+}

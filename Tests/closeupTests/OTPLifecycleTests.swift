@@ -1,0 +1,322 @@
+// The OTP lifecycle end to end (SPEC §1-§4), with the built binary against a
+// redis-server of this suite's own (so it may flush it) and real SQLite files.
+import CloseupKit
+import CloseupTestSupport
+import Foundation
+import Testing
+
+@Suite(.serialized)
+final class OTPLifecycleTests {
+    static let server = try! RedisServer()
+    let secret = "lifecycle-test-secret"
+    let home: String
+    var environment: [String: String]
+    var redis: RedisConnection { try! Self.server.connect() }
+
+    init() throws {
+        home = try TemporaryDirectory.make(prefix: "closeup-otp")
+        environment = Closeup.environment(
+            home: home, extra: ["TZ": "Asia/Kolkata", "CLOSEUP_OTP_SECRET": secret, "REDIS_PORT": String(Self.server.port)])
+    }
+
+    func closeup(_ arguments: [String], stdin: String = "", environment extra: [String: String] = [:]) throws -> CloseupResult {
+        try Closeup.run(arguments, environment: environment.merging(extra) { $1 }, directory: home, stdin: stdin)
+    }
+
+    func json(_ text: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
+    }
+
+    /// A mobile number of its own for each send, so tests never share a send rate limit.
+    func mobile() -> String { "98\(Int.random(in: 100_000...999_999))10" }
+
+    /// Sends a code via stdout and returns it.
+    func send(_ user: String, mobile: String? = nil, _ extra: [String] = []) throws -> String {
+        let result = try closeup(["--json", "otp", "send", user, "--mobile", mobile ?? self.mobile()] + extra)
+        #expect(result.status == 0, "send failed: \(result.stderr)")
+        return try json(result.stdout)["otp"] as? String ?? ""
+    }
+
+    func unique(_ name: String) -> String { "\(name)-\(UUID().uuidString.prefix(8))" }
+
+    // MARK: 1. The record in Redis
+
+    @Test func sendWritesExactlyTheSeedsRecordWithTTL300AndTheSpecifiedHash() throws {
+        let user = unique("u")
+        let number = mobile()
+        let code = try send(user, mobile: number)
+        let value = try redis.call(RedisCommand("GET", "otp:\(user)")).string!
+        let object = try json(value)
+        #expect(Set(object.keys) == ["otp_hash", "mobile_number", "created_at", "expires_at"])
+        #expect(value.hasPrefix(#"{"otp_hash":""#))
+        #expect(object["mobile_number"] as? String == number)
+        let pattern = #/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:30$/#
+        let created = object["created_at"] as! String, expires = object["expires_at"] as! String
+        #expect(created.wholeMatch(of: pattern) != nil && expires.wholeMatch(of: pattern) != nil)
+        #expect(Timestamp.parse(expires)! - Timestamp.parse(created)! == 300)
+        let ttl = try redis.call(RedisCommand("TTL", "otp:\(user)")).integer!
+        #expect(ttl > 295 && ttl <= 300)
+        #expect(object["otp_hash"] as? String == (try backendHash(secret: secret, user: user, code: code)))
+    }
+
+    @Test func aValueWrittenByAnotherWriterIsReadAndVerifies() throws {
+        let user = unique("backend")
+        let hash = try backendHash(secret: secret, user: user, code: "654321")
+        let value = #"{"created_at":"2026-01-13T09:55:00.123456Z","otp_hash":"\#(hash)","expires_at":"2099-01-13T10:00:00-03:00","device":{"os":"ios"}}"#
+        try redis.call(RedisCommand("SET", "otp:\(user)", value, "EX", "200"))
+        let ttl = try closeup(["--json", "otp", "ttl", user])
+        #expect(ttl.status == 0)
+        let ttlObject = try json(ttl.stdout)
+        #expect((ttlObject["ttl_seconds"] as! Int) <= 200 && ttlObject["expires_at"] as? String == "2099-01-13T10:00:00-03:00")
+        let inspect = try closeup(["--json", "inspect", user])
+        #expect(inspect.status == 0)
+        #expect(((try json(inspect.stdout))["otp"] as! [String: Any])["created_at"] as? String == "2026-01-13T09:55:00.123456Z")
+        #expect(try closeup(["otp", "verify", user, "654321"]).status == 0)
+    }
+
+    @Test func aMissingExpiresAtIsDerivedFromTheTTL() throws {
+        let user = unique("noexp")
+        try redis.call(RedisCommand("SET", "otp:\(user)", #"{"otp_hash":"00"}"#, "EX", "120"))
+        let result = try json(try closeup(["--json", "otp", "ttl", user]).stdout)
+        let expires = Timestamp.parse(result["expires_at"] as! String)!
+        #expect(abs(expires - (Date().timeIntervalSince1970 + 120)) < 5)
+    }
+
+    @Test func aCorruptValueIsReportedWithItsKeyAndLeftUntouched() throws {
+        let user = unique("corrupt")
+        let key = "otp:\(user)"
+        try redis.call(RedisCommand("SET", key, "{not json", "EX", "100"))
+        for arguments in [["otp", "verify", user, "123456"], ["otp", "ttl", user], ["inspect", user]] {
+            let result = try closeup(arguments)
+            #expect(result.status == 6, "\(arguments)")
+            #expect(result.stderr.contains("'\(key)'") && result.stderr.contains("left as it is"))
+        }
+        #expect(try closeup(["inspect", user]).stdout.contains("attempts       0 of 5"))
+        #expect(try redis.call(RedisCommand("GET", key)).string == "{not json")
+        #expect(try redis.call(RedisCommand("TTL", key)).integer! > 0)
+    }
+
+    // MARK: 2. Exactly once
+
+    @Test func verifyConsumesCodeExactlyOnceUnderConcurrency() throws {
+        let user = unique("race")
+        let code = try send(user)
+        let results = try Closeup.runConcurrently(
+            Array(repeating: ["otp", "verify", user, code], count: 40), environment: environment, directory: home)
+        #expect(results.filter { $0.status == 0 }.count == 1)
+        #expect(results.filter { $0.status == 1 }.count == 39)
+    }
+
+    @Test func verifyConsumesCodeExactlyOnceOnTheSQLitePath() throws {
+        let user = unique("race-sqlite")
+        let code = try send(user)
+        try redis.call(RedisCommand("FLUSHALL"))  // this suite's own server
+        let results = try Closeup.runConcurrently(
+            Array(repeating: ["otp", "verify", user, code], count: 40), environment: environment, directory: home)
+        #expect(results.filter { $0.status == 0 }.count == 1)
+        #expect(results.filter { $0.status == 1 }.count == 39)
+        #expect(results.allSatisfy { $0.stderr.isEmpty })
+    }
+
+    @Test func aCodeConsumedViaRedisCannotBeReplayedViaSQLite() throws {
+        let user = unique("replay")
+        let code = try send(user)
+        #expect(try closeup(["otp", "verify", user, code]).status == 0)
+        let away = try closeup(["otp", "verify", user, code], environment: ["REDIS_PORT": String(try freePort())])
+        #expect(away.status == 1 && away.stdout.contains("no live OTP"))
+        #expect(away.stderrLines.count == 1 && away.stderr.contains("using SQLite"))
+    }
+
+    @Test func aCodeConsumedViaSQLiteCannotBeReplayedViaRedis() throws {
+        let user = unique("replay2")
+        let code = try send(user)
+        let closed = ["REDIS_PORT": String(try freePort())]
+        // Redis is "away" for this verifier only; the key is still in Redis.
+        #expect(try closeup(["otp", "verify", user, code], environment: closed).status == 0)
+        #expect(try closeup(["otp", "verify", user, code]).status == 1)
+    }
+
+    // MARK: 3. Blocking
+
+    @Test func fiveWrongCodesBlockAndClearingUnblocks() throws {
+        let user = unique("block")
+        let code = try send(user)
+        let wrong = code == "000000" ? "111111" : "000000"
+        for attempt in 1...5 {
+            let result = try closeup(["otp", "verify", user, wrong])
+            #expect(result.status == 1 && result.stdout.contains("failed attempt \(attempt) of 5"))
+            let ttl = try redis.call(RedisCommand("TTL", "otp:attempts:\(user)")).integer!
+            #expect(ttl > 3590 && ttl <= 3600, "attempt \(attempt): ttl \(ttl)")
+        }
+        let blocked = try closeup(["otp", "verify", user, code])
+        #expect(blocked.status == 4 && blocked.stderr.contains("blocked after 5 failed attempts"))
+        #expect(try redis.call(RedisCommand("EXISTS", "otp:\(user)")) == .integer(1))  // not consumed while blocked
+        #expect(try closeup(["attempts", "get", user]).stdout.contains("5 of 5 failed attempts, blocked"))
+        #expect(try closeup(["attempts", "clear", user]).status == 0)
+        #expect(try closeup(["otp", "verify", user, code]).status == 0)
+        #expect(try redis.call(RedisCommand("EXISTS", "otp:attempts:\(user)")) == .integer(0))
+    }
+
+    @Test func aCounterFoundWithoutTTLGetsOneAtTheNextFailure() throws {
+        let user = unique("nottl")
+        try redis.call(RedisCommand("SET", "otp:attempts:\(user)", "2"))
+        _ = try send(user)
+        #expect(try closeup(["otp", "verify", user, "999999"]).status <= 1)
+        #expect(try redis.call(RedisCommand("TTL", "otp:attempts:\(user)")).integer! > 0)
+    }
+
+    // MARK: 4. Redis away
+
+    @Test func withRedisUnreachableSendAndVerifyWorkOnSQLiteWithOneWarning() throws {
+        let listener = try SilentListener()
+        for away in [["REDIS_PORT": String(try freePort())], ["REDIS_PORT": String(listener.port), "REDIS_TIMEOUT": "0.5"]] {
+            let user = unique("away")
+            let sent = try closeup(["--json", "otp", "send", user, "--mobile", mobile()], environment: away)
+            #expect(sent.status == 0)
+            #expect(sent.stderrLines.count == 1 && sent.stderr.contains("using SQLite at \(home)/data/closeup/closeup.sqlite3"))
+            let code = try json(sent.stdout)["otp"] as! String
+            #expect(try json(sent.stdout)["store"] as? String == "sqlite")
+            let verified = try closeup(["otp", "verify", user, code], environment: away)
+            #expect(verified.status == 0 && verified.stderrLines.count == 1)
+            let strict = try closeup(["--store", "redis", "otp", "ttl", user], environment: away)
+            #expect(strict.status == 3 && strict.stderr.contains("--store redis"))
+        }
+    }
+
+    // MARK: 5. Delivery
+
+    func deliveryScript(exitStatus: Int) throws -> (command: String, payload: String) {
+        let folder = try TemporaryDirectory.make(prefix: "closeup-sms")
+        let script = folder + "/send-sms"
+        try "#!/bin/sh\ncat > '\(folder)/payload.json'\necho 'gateway said no' >&2\nexit \(exitStatus)\n"
+            .write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        return ("'\(script)' --flag \"two words\"", folder + "/payload.json")
+    }
+
+    /// Every value closeup's keys hold, and the SQLite files' bytes: where a plain code must never be.
+    func storedBytes() throws -> String {
+        let connection = redis
+        var text = ""
+        for key in try connection.call(RedisCommand("KEYS", "*")).array ?? [] {
+            text += (try? connection.call(RedisCommand("GET", key.string!)).string ?? "") ?? ""
+        }
+        for suffix in ["", "-wal"] {
+            if let data = FileManager.default.contents(atPath: "\(home)/data/closeup/closeup.sqlite3\(suffix)") {
+                text += String(decoding: data, as: UTF8.self)
+            }
+        }
+        return text
+    }
+
+    @Test func aFailingDeliveryLeavesNoLiveCodeAnywhere() throws {
+        let user = unique("undelivered")
+        let (command, payloadPath) = try deliveryScript(exitStatus: 1)
+        let number = mobile()
+        let result = try closeup(
+            ["otp", "send", user, "--mobile", "+91 \(number.prefix(5))-\(number.dropFirst(5))", "--via", "command"],
+            environment: ["CLOSEUP_SMS_COMMAND": command])
+        #expect(result.status == 3 && result.stderr.contains("delivery failed") && result.stderr.contains("gateway said no"))
+        let payload = try json(try String(contentsOfFile: payloadPath, encoding: .utf8))
+        #expect(payload["user_id"] as? String == user && payload["mobile_number"] as? String == "+91" + number)
+        #expect(payload["channel"] as? String == "sms" && payload["expires_at"] is String)
+        let code = payload["otp"] as! String
+        #expect(try redis.call(RedisCommand("EXISTS", "otp:\(user)")) == .integer(0))
+        #expect(try closeup(["--store", "sqlite", "otp", "ttl", user]).status == 1)
+        #expect(!result.stdout.contains(code) && !result.stderr.contains(code))
+        #expect(!(try storedBytes()).contains(code))
+        // Not counted either: three more sends still fit the window of three.
+        for _ in 1...3 { #expect(try closeup(["otp", "send", user, "--mobile", "+91" + number, "--force"]).status == 0) }
+    }
+
+    @Test func aDeliveredCodeIsNowhereButWithTheUser() throws {
+        let user = unique("delivered")
+        let (command, payloadPath) = try deliveryScript(exitStatus: 0)
+        let result = try closeup(
+            ["otp", "send", user, "--mobile", mobile(), "--channel", "whatsapp"],
+            environment: ["CLOSEUP_SMS_COMMAND": command])
+        #expect(result.status == 0 && result.stdout.contains("sent to 98******10 by whatsapp"))
+        let code = try json(try String(contentsOfFile: payloadPath, encoding: .utf8))["otp"] as! String
+        #expect(!result.stdout.contains(code) && !result.stderr.contains(code))
+        #expect(!(try storedBytes()).contains(code))
+        let verified = try closeup(["otp", "verify", user, "-"], stdin: code + "\n")
+        #expect(verified.status == 0 && !verified.stdout.contains(code) && !verified.stderr.contains(code))
+    }
+
+    @Test func viaCommandWithoutACommandIsAConfigurationError() throws {
+        let result = try closeup(["otp", "send", unique("x"), "--mobile", mobile(), "--via", "command"])
+        #expect(result.status == 5 && result.stderr.contains("CLOSEUP_SMS_COMMAND"))
+    }
+
+    // MARK: Policy
+
+    @Test func aLiveCodeRefusesASecondSendAndForceReplacesIt() throws {
+        let user = unique("live")
+        let first = try send(user)
+        let again = try closeup(["otp", "send", user, "--mobile", mobile()])
+        #expect(again.status == 4 && again.stderr.contains("already has a live OTP") && again.stderr.contains("s remain"))
+        let second = try send(user, ["--force"])
+        if first != second { #expect(try closeup(["otp", "verify", user, first]).status == 1) }
+        #expect(try closeup(["otp", "verify", user, second]).status == 0)
+    }
+
+    @Test func theFourthSendInAWindowIsRefusedAndNotCounted() throws {
+        let mobile = "+4479\(Int.random(in: 1_000_000...9_999_999))"
+        for _ in 1...3 { _ = try send(unique("rl"), mobile: mobile) }
+        let refused = try closeup(["otp", "send", unique("rl"), "--mobile", mobile])
+        #expect(refused.status == 4 && refused.stderr.contains("send rate limit reached"))
+        #expect(try redis.call(RedisCommand("GET", "rate_limit:otp_request:\(mobile)")).string == "3")
+    }
+
+    // MARK: 6. Bad input
+
+    @Test(arguments: [
+        (["otp", "send", "", "--mobile", "9876543210"], "invalid user id ''"),
+        (["otp", "send", "a b", "--mobile", "9876543210"], "invalid user id 'a b'"),
+        (["otp", "send", "attempts:bob", "--mobile", "9876543210"], "invalid user id 'attempts:bob'"),
+        (["otp", "send", String(repeating: "u", count: 200), "--mobile", "9876543210"], "invalid user id 'uuuu"),
+        (["otp", "send", "u1", "--mobile", "98x76"], "invalid mobile number '98x76': expected 7-15 digits, optionally starting with '+'"),
+        (["otp", "send", "u1", "--mobile", "12345"], "invalid mobile number '12345'"),
+        (["otp", "verify", "u1", "12345"], "invalid code '12345': expected 6 digits"),
+        (["otp", "verify", "u1", "1234567"], "invalid code '1234567': expected 6 digits"),
+        (["otp", "verify", "u1", "12ab56"], "invalid code '12ab56': expected 6 digits"),
+        (["attempts", "get", "a:b"], "invalid user id 'a:b'"),
+        (["otp", "ttl", "tab\there"], "invalid user id 'tab\\x09here'"),
+    ])
+    func badInputExits2WithOneLine(arguments: [String], message: String) throws {
+        let result = try closeup(arguments)
+        #expect(result.status == 2)
+        #expect(result.stderrLines.count == 1 && result.stderr.hasPrefix("closeup: \(message)"))
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test func globCharactersInAUserIDAreAnOrdinaryUser() throws {
+        let user = "u*?[x]\\" + UUID().uuidString.prefix(4)
+        let code = try send(user)
+        #expect(try redis.call(RedisCommand("EXISTS", "otp:\(user)")) == .integer(1))
+        #expect(try closeup(["otp", "verify", user, code]).status == 0)
+    }
+
+    // MARK: 8. Bulk
+
+    @Test func attemptsClearFromStdinHandlesAHundredThousandIdsAndReportsBadLines() throws {
+        let prefix = unique("bulk")
+        let connection = redis
+        _ = try connection.pipeline((0..<50_000).map { RedisCommand("SET", "otp:attempts:\(prefix)-\($0)", "3", "EX", "3600") })
+        var lines = (0..<100_000).map { "\(prefix)-\($0)" }
+        lines.insert("bad user", at: 500)
+        let result = try closeup(["attempts", "clear", "-"], stdin: lines.joined(separator: "\n") + "\n")
+        #expect(result.status == 2)
+        #expect(result.stderrLines == ["closeup: stdin line 501: invalid user id 'bad user': expected 1-128 printable ASCII characters without spaces or ':'"])
+        #expect(result.stdout == "cleared 50000 attempt counters (50000 of 100000 users had none)\n")
+        #expect(try connection.call(RedisCommand("EXISTS", "otp:attempts:\(prefix)-0", "otp:attempts:\(prefix)-49999")) == .integer(0))
+    }
+
+    @Test func attemptsClearJSONPrintsOneLinePerUser() throws {
+        let user = unique("jl")
+        try redis.call(RedisCommand("SET", "otp:attempts:\(user)", "1", "EX", "100"))
+        let result = try closeup(["--json", "attempts", "clear", user, unique("none")])
+        let lines = result.stdout.split(separator: "\n").map { try! json(String($0)) }
+        #expect(lines.count == 2 && lines[0]["cleared"] as? Bool == true && lines[1]["cleared"] as? Bool == false)
+    }
+}
