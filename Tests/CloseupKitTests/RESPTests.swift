@@ -50,6 +50,16 @@ struct RESPTests {
         #expect(String(decoding: buffer, as: UTF8.self) == "*4\r\n$3\r\nSET\r\n$3\r\nk y\r\n$0\r\n\r\n$4\r\né\r\n\r\n")
     }
 
+    @Test(arguments: [
+        ["PING"], ["SET", "otp:u1", "{\"otp_hash\":\"ab\"}", "EX", "300"], ["DEL", ""], ["GET", "é\r\n\u{0}"],
+        ["SET", "k", String(repeating: "x", count: 12_345)], Array(repeating: "a", count: 11),
+    ])
+    func encoderMatchesHiredisFormatterByteForByte(arguments: [String]) {
+        var buffer: [UInt8] = []
+        RedisCommand(arguments: arguments).encode(into: &buffer)
+        #expect(buffer == RedisCommand.hiredisEncoding(arguments))
+    }
+
     @Test func labelsNameTheKeyButNeverAPassword() {
         #expect(RedisCommand("get", "otp:u1").label == "GET otp:u1")
         #expect(RedisCommand("AUTH", "user", "secret").label == "AUTH")

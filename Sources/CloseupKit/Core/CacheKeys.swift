@@ -7,7 +7,7 @@ public struct UserID: Hashable, Sendable, CustomStringConvertible {
     public let value: String
 
     public init(_ raw: String) throws(CloseupError) {
-        let bytes = Array(raw.utf8)
+        let bytes = raw.utf8
         guard (1...128).contains(bytes.count), bytes.allSatisfy({ (0x21...0x7E).contains($0) && $0 != UInt8(ascii: ":") })
         else {
             throw .usage(

@@ -43,7 +43,10 @@ public final class RedisConnection {
         }
         if options.database != 0 { commands.append(RedisCommand("SELECT", String(options.database))) }
         guard !commands.isEmpty else { return }
-        let replies = try exchange(commands, deadline: deadline, seconds: options.connectTimeout)
+        var replies: [RESPValue] = []
+        try exchange(
+            count: commands.count, command: { commands[$0] }, reply: { _, value in replies.append(value) },
+            deadline: deadline, seconds: options.connectTimeout)
         for (command, reply) in zip(commands, replies) {
             if case .error(let message) = reply { throw .reply(command: command.label, message: message) }
         }
@@ -60,26 +63,50 @@ public final class RedisConnection {
     /// Sends all commands in one write and returns their replies in order.
     /// Error replies come back as `.error` values: a caller decides per command.
     public func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RESPValue] {
-        try exchange(commands, deadline: .after(seconds: options.operationTimeout), seconds: options.operationTimeout)
-    }
-
-    /// `seconds` is the timeout behind `deadline`, for messages.
-    private func exchange(
-        _ commands: [RedisCommand], deadline: Deadline, seconds: Double
-    ) throws(RedisError) -> [RESPValue] {
-        if let broken { throw broken }
-        guard !commands.isEmpty else { return [] }
-        var output: [UInt8] = []
-        for command in commands { command.encode(into: &output) }
         var replies: [RESPValue] = []
         replies.reserveCapacity(commands.count)
-        var written = 0
+        try exchange(count: commands.count, command: { commands[$0] }, reply: { _, value in replies.append(value) })
+        return replies
+    }
+
+    /// Streams `count` commands, made on demand by `command(index)`, and hands each reply to
+    /// `reply(index, value)` in order. Encoding runs ahead of the server by a bounded window, so
+    /// the server works while we encode and memory stays flat however many commands there are.
+    /// The operation timeout is the longest the server may go without sending a byte.
+    public func stream(
+        count: Int, command: (Int) -> RedisCommand, reply: (Int, RESPValue) -> Void
+    ) throws(RedisError) {
+        try exchange(count: count, command: command, reply: reply)
+    }
+
+    /// Commands encoded ahead of the replies: enough to keep the server busy, few enough that
+    /// neither side buffers much.
+    static let window = 4096
+
+    /// The one I/O loop. `deadline`, when given, bounds the whole exchange (the handshake);
+    /// otherwise each wait is bounded by the operation timeout from the last progress.
+    private func exchange(
+        count: Int, command: (Int) -> RedisCommand, reply: (Int, RESPValue) -> Void,
+        deadline fixed: Deadline? = nil, seconds: Double? = nil
+    ) throws(RedisError) {
+        if let broken { throw broken }
+        let timeout = seconds ?? options.operationTimeout
+        var output: [UInt8] = []
+        output.reserveCapacity(64 * 1024)
+        var written = 0, encoded = 0, received = 0
         do {
-            // Read while writing: a large pipeline must not stall on a full socket
-            // buffer while the server waits for us to take its replies.
-            while replies.count < commands.count {
+            while received < count {
+                if written == output.count, encoded < count, encoded - received < Self.window {
+                    // Refill: up to 64 KiB of commands, within the window.
+                    output.removeAll(keepingCapacity: true)
+                    written = 0
+                    while encoded < count, encoded - received < Self.window, output.count < 64 * 1024 {
+                        command(encoded).encode(into: &output)
+                        encoded += 1
+                    }
+                }
                 let events = Int16(POLLIN) | (written < output.count ? Int16(POLLOUT) : 0)
-                let ready = try transport.wait(for: events, until: deadline)
+                let ready = try transport.wait(for: events, until: fixed ?? .after(seconds: timeout))
                 if written < output.count, ready & Int16(POLLOUT | POLLERR | POLLHUP) != 0 {
                     let sent = try output.withUnsafeBytes { bytes throws(TransportError) in
                         try transport.write(UnsafeRawBufferPointer(rebasing: bytes[written...]))
@@ -87,11 +114,14 @@ public final class RedisConnection {
                     written += sent ?? 0
                 }
                 if ready & Int16(POLLIN | POLLERR | POLLHUP) != 0 {
-                    try receive(into: &replies, expecting: commands.count)
+                    try receive { value in
+                        reply(received, value)
+                        received += 1
+                    }
                 }
             }
         } catch let error as TransportError {
-            throw fail(error, command: commands[min(replies.count, commands.count - 1)], seconds: seconds)
+            throw fail(error, command: command(min(received, count - 1)), seconds: timeout)
         } catch let error as RESPReaderError {
             throw fail(.protocolViolation(target: options.target, reason: error.reason))
         } catch let error as RedisError {
@@ -99,10 +129,10 @@ public final class RedisConnection {
         } catch {
             throw fail(.connectionLost(target: options.target, reason: "\(error)"))
         }
-        return replies
     }
 
-    private func receive(into replies: inout [RESPValue], expecting count: Int) throws {
+    /// Reads what the socket has and hands out every complete reply.
+    private func receive(_ handle: (RESPValue) -> Void) throws {
         let received = try readBuffer.withUnsafeMutableBytes { try transport.read(into: $0) }
         guard let received else { return }
         if received == 0 {
@@ -112,7 +142,7 @@ public final class RedisConnection {
         }
         serverHasAnswered = true
         try readBuffer.withUnsafeBytes { try reader.feed(UnsafeRawBufferPointer(rebasing: $0[..<received])) }
-        while replies.count < count, let reply = try reader.next() { replies.append(reply) }
+        while let reply = try reader.next() { handle(reply) }
     }
 
     /// A failed connection is never reused: its stream position is unknown.

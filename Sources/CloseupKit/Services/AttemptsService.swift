@@ -15,8 +15,6 @@ public struct AttemptCount: Sendable, Equatable {
 public struct AttemptsService {
     /// The seed's counter lifetime: one hour from the first failure.
     public static let counterTTL: Int64 = 3600
-    /// Commands per pipelined round trip in bulk clears.
-    static let batchSize = 1000
 
     let store: Store
     let clock: Clock
@@ -64,50 +62,47 @@ public struct AttemptsService {
         return count
     }
 
-    /// Clears the counters of `users`, in pipelined batches; true for each user who had one.
+    /// Clears the counters of `users`, streamed through one pipeline; true for each user who had one.
     /// With Redis up, SQLite's counters are cleared too, so a user is unblocked everywhere.
     public func clear(_ users: [UserID]) throws(CloseupError) -> [Bool] {
-        var cleared: [Bool] = []
-        cleared.reserveCapacity(users.count)
-        var start = 0
-        while start < users.count {
-            let batch = Array(users[start..<min(start + Self.batchSize, users.count)])
-            cleared += try clearBatch(batch)
-            start += batch.count
-        }
-        return cleared
+        try store.perform(
+            redis: { redis in
+                var cleared = [Bool](repeating: false, count: users.count)
+                var failure: (index: Int, message: String)?
+                try redis.stream(
+                    count: users.count, command: { RedisCommand("DEL", CacheKeys.otpAttempts(users[$0])) },
+                    reply: { index, reply in
+                        switch reply {
+                        case .integer(let deleted): cleared[index] = deleted == 1
+                        case .error(let message): failure = failure ?? (index, message)
+                        default: break
+                        }
+                    })
+                if let failure {
+                    throw RedisError.reply(command: "DEL \(CacheKeys.otpAttempts(users[failure.index]))", message: failure.message)
+                }
+                let local = try clearInSQLite(try store.sqlite(), users)
+                return zip(cleared, local).map { $0 || $1 }
+            },
+            sqlite: { database in try clearInSQLite(database, users) })
     }
 
-    private func clearBatch(_ users: [UserID]) throws(CloseupError) -> [Bool] {
-        let fromSQLite = { (database: SQLiteDatabase) throws(CloseupError) -> [Bool] in
-            // Counters live in SQLite only while Redis was away: usually there are none to look at.
-            guard try database.prepare("SELECT EXISTS (SELECT 1 FROM otp_attempts)").firstInteger() == 1 else {
-                return users.map { _ in false }
-            }
-            return try database.transaction { () throws(CloseupError) in
-                let delete = try database.prepare("DELETE FROM otp_attempts WHERE user_id = ? AND expires_epoch > ?")
-                let now = clock.epochSeconds
-                var cleared: [Bool] = []
-                for user in users {
-                    try delete.run([.text(user.value), .integer(now)])
-                    cleared.append(database.changes > 0)
-                }
-                return cleared
-            }
+    private func clearInSQLite(_ database: SQLiteDatabase, _ users: [UserID]) throws(CloseupError) -> [Bool] {
+        // Counters live in SQLite only while Redis was away: usually there are none to look at.
+        guard try database.prepare("SELECT EXISTS (SELECT 1 FROM otp_attempts)").firstInteger() == 1 else {
+            return users.map { _ in false }
         }
-        return try store.perform(
-            redis: { redis in
-                let replies = try redis.pipeline(users.map { RedisCommand("DEL", CacheKeys.otpAttempts($0)) })
-                if let failed = replies.firstIndex(where: { if case .error = $0 { true } else { false } }),
-                    case .error(let message) = replies[failed]
-                {
-                    throw RedisError.reply(command: "DEL \(CacheKeys.otpAttempts(users[failed]))", message: message)
-                }
-                let fromRedis = replies.map { $0.integer == 1 }
-                let local = try fromSQLite(try store.sqlite())
-                return zip(fromRedis, local).map { $0 || $1 }
-            },
-            sqlite: fromSQLite)
+        return try database.transaction { () throws(CloseupError) in
+            let delete = try database.prepare("DELETE FROM otp_attempts WHERE user_id = ? AND expires_epoch > ?")
+            let now = clock.epochSeconds
+            var cleared: [Bool] = []
+            cleared.reserveCapacity(users.count)
+            for user in users {
+                try delete.run([.text(user.value), .integer(now)])
+                cleared.append(database.changes > 0)
+            }
+            return cleared
+        }
     }
 
     static func row(_ database: SQLiteDatabase, user: UserID, now: Int64) throws(CloseupError) -> (Int64, Int64) {
