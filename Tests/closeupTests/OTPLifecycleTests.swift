@@ -136,6 +136,35 @@ final class OTPLifecycleTests {
         #expect(try closeup(["otp", "verify", user, code]).status == 1)
     }
 
+    @Test func verifyOnTheCommonPathSendsTwoCommandsInOneRoundTrip() throws {
+        let user = unique("oneway")
+        let code = try send(user)
+        _ = try closeup(["otp", "verify", user, "000001"])  // loads the script on the server first
+        try redis.call(RedisCommand("DEL", "otp:attempts:\(user)"))
+        let before = try commandCounts()
+        #expect(try closeup(["otp", "verify", user, code]).status == 0)
+        let after = try commandCounts()
+        var delta: [String: Int] = [:]
+        for (name, calls) in after where calls != before[name] { delta[name] = calls - (before[name] ?? 0) }
+        // From closeup: GET of the counter and EVALSHA of the consuming script, written together
+        // (one pipeline). commandstats also counts the script's own GET, PTTL and DEL.
+        #expect(delta == ["get": 2, "evalsha": 1, "pttl": 1, "del": 1], "\(delta)")
+    }
+
+    /// Calls per command from INFO commandstats.
+    func commandCounts() throws -> [String: Int] {
+        let info = try redis.call(RedisCommand("INFO", "commandstats")).string ?? ""
+        var counts: [String: Int] = [:]
+        for line in info.split(whereSeparator: \.isNewline) where line.hasPrefix("cmdstat_") {
+            let name = line.dropFirst(8).prefix { $0 != ":" }
+            guard let range = line.firstRange(of: "calls=") else { continue }
+            counts[String(name)] = Int(line[range.upperBound...].prefix(while: \.isNumber))
+        }
+        // This connection's own INFO calls are not closeup's.
+        counts["info"] = nil
+        return counts
+    }
+
     // MARK: 3. Blocking
 
     @Test func fiveWrongCodesBlockAndClearingUnblocks() throws {

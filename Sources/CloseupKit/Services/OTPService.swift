@@ -234,24 +234,25 @@ public struct OTPService {
         case "match":
             let value = result.count > 1 ? result[1].string ?? "" : ""
             let pttl = result.count > 2 ? result[2].integer ?? -1 : -1
-            // The script consumed the code before we could see the count: a blocked user or an
-            // unreadable record gets it put back untouched, and no success is reported.
+            // The script consumed the code before we could see the count: a blocked user, an
+            // unreadable record or an unusable SQLite gets it put back, and no success is reported.
             let restore = { _ = try? redis.call(Self.restoreCommand(otpKey, value: value, pttl: pttl)) }
             if blocked {
                 restore()
                 try refuseIfBlocked(user, attempts: attempts)
             }
-            let record: OTPRecord
+            // Until success is certain, any failure puts the code back: nothing is lost.
             do {
-                record = try OTPRecord(parsing: value, key: otpKey, localOffset: clock.utcOffset(clock.epochSeconds))
+                let record = try OTPRecord(
+                    parsing: value, key: otpKey, localOffset: clock.utcOffset(clock.epochSeconds))
+                if let expires = record.expiresEpoch, expires <= clock.now() { return .noLiveCode }
+                let won = try OTPCodes.consumeMatching(
+                    try store.sqlite(), user: user, hash: candidate, now: clock.timestamp(clock.epochSeconds))
+                guard won else { return .noLiveCode }
             } catch {
                 restore()
                 throw error
             }
-            if let expires = record.expiresEpoch, expires <= clock.now() { return .noLiveCode }
-            let won = try OTPCodes.consumeMatching(
-                try store.sqlite(), user: user, hash: candidate, now: clock.timestamp(clock.epochSeconds))
-            guard won else { return .noLiveCode }
             if attempts > 0 { try redis.call(RedisCommand("DEL", attemptsKey)) }
             return .verified(.redis)
         case "mismatch":
