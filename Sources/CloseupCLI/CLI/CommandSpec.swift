@@ -9,6 +9,9 @@ public enum CommandID: String, CaseIterable, Sendable {
     case otpSend, otpVerify, otpTTL
     case inspect
     case attemptsGet, attemptsClear
+    case rateLimitCheck, rateLimitReset
+    case pendingVideoGet, pendingVideoSet, pendingVideoClear
+    case verificationGet, verificationSet, verificationClear
     case doctor
     case help
 }

@@ -128,6 +128,76 @@ public enum CommandTable {
                 ("cut -f1 blocked.tsv | closeup attempts clear -", "unblock many"),
             ]),
         CommandSpec(
+            id: .rateLimitCheck, path: ["ratelimit", "check"],
+            summary: "Count a request against a fixed-window rate limit",
+            details: """
+                The backend's fixed window (rate_limit:ACTION:IDENTIFIER): the window opens with the \
+                first request and lasts --window seconds. A request under --max is counted and allowed \
+                (exit 0); one at the limit is refused (exit 1) and not counted, so the counter never \
+                exceeds the limit. One atomic step, which also gives a counter found without a TTL its \
+                window. --peek reports without counting.
+                """,
+            arguments: [
+                ArgumentSpec(name: "ACTION", summary: "The action, [a-z0-9_]{1,64} (e.g. otp_request)"),
+                ArgumentSpec(name: "IDENTIFIER", summary: "What is limited: an IP, a mobile number…"),
+            ],
+            flags: [
+                FlagSpec(long: "max", value: "N", kind: .count, required: true, summary: "Requests allowed per window"),
+                FlagSpec(long: "window", value: "SECONDS", kind: .count, required: true, summary: "Length of the window"),
+                FlagSpec(long: "peek", summary: "Report without counting"),
+            ],
+            examples: [
+                ("closeup ratelimit check otp_request 9876543210 --max 3 --window 300 --peek", "may this number get a code?")
+            ]),
+        CommandSpec(
+            id: .rateLimitReset, path: ["ratelimit", "reset"],
+            summary: "Delete a rate-limit counter",
+            arguments: [
+                ArgumentSpec(name: "ACTION", summary: "The action, [a-z0-9_]{1,64}"),
+                ArgumentSpec(name: "IDENTIFIER", summary: "What is limited"),
+            ],
+            examples: [("closeup ratelimit reset otp_request 9876543210", "let the number ask again now")]),
+        CommandSpec(
+            id: .pendingVideoGet, path: ["pending-video", "get"],
+            summary: "The user's pending video job",
+            details: """
+                From the cache (video:pending:USER), else the newest job of the user in the SQLite table \
+                video_jobs whose status is queued, photo_processing or lipsync_processing, which is then \
+                cached for 1800 s. Exits 1 when there is none.
+                """,
+            arguments: [user],
+            examples: [("closeup pending-video get user123", "is a video still being made?")]),
+        CommandSpec(
+            id: .pendingVideoSet, path: ["pending-video", "set"],
+            summary: "Cache a pending video job",
+            arguments: [user, ArgumentSpec(name: "JOB_ID", summary: "The job id, a whole number")],
+            flags: [FlagSpec(long: "ttl", value: "SECONDS", kind: .count, summary: "Lifetime of the entry (default 1800)")],
+            examples: [("closeup pending-video set user123 456", "cache job 456")]),
+        CommandSpec(
+            id: .pendingVideoClear, path: ["pending-video", "clear"],
+            summary: "Clear pending video cache entries",
+            details: "The jobs themselves stay in video_jobs. '-' reads user ids from stdin, as for attempts clear.",
+            arguments: [users],
+            examples: [("closeup pending-video clear user123", "the video is done")]),
+        CommandSpec(
+            id: .verificationGet, path: ["verification", "get"],
+            summary: "The cached verification status of a user",
+            details: "Exits 0 for a cached true or false, 1 when nothing is cached.",
+            arguments: [user],
+            examples: [("closeup verification get user123", "what the backend will believe")]),
+        CommandSpec(
+            id: .verificationSet, path: ["verification", "set"],
+            summary: "Cache a verification status",
+            arguments: [user, ArgumentSpec(name: "STATUS", summary: "true or false")],
+            flags: [FlagSpec(long: "ttl", value: "SECONDS", kind: .count, summary: "Lifetime of the entry (default 3600)")],
+            examples: [("closeup verification set user123 true", "mark as verified for an hour")]),
+        CommandSpec(
+            id: .verificationClear, path: ["verification", "clear"],
+            summary: "Clear cached verification statuses",
+            details: "'-' reads user ids from stdin, as for attempts clear.",
+            arguments: [users],
+            examples: [("closeup verification clear user123", "make the backend ask the database again")]),
+        CommandSpec(
             id: .doctor, path: ["doctor"],
             summary: "Check configuration, Redis, SQLite and the OTP secret",
             details: """

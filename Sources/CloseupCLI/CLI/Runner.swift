@@ -77,6 +77,14 @@ public enum Runner {
         case .inspect: try InspectCommand.run(context)
         case .attemptsGet: try AttemptsCommands.get(context)
         case .attemptsClear: try AttemptsCommands.clear(context)
+        case .rateLimitCheck: try RateLimitCommands.check(context)
+        case .rateLimitReset: try RateLimitCommands.reset(context)
+        case .pendingVideoGet: try CacheCommands.pendingVideoGet(context)
+        case .pendingVideoSet: try CacheCommands.pendingVideoSet(context)
+        case .pendingVideoClear: try CacheCommands.pendingVideoClear(context)
+        case .verificationGet: try CacheCommands.verificationGet(context)
+        case .verificationSet: try CacheCommands.verificationSet(context)
+        case .verificationClear: try CacheCommands.verificationClear(context)
         case .doctor: try DoctorCommand.run(context)
         case .help: 0  // answered by the parser
         }

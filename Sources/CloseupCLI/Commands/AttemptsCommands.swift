@@ -20,48 +20,8 @@ enum AttemptsCommands {
     }
 
     static func clear(_ context: CommandContext) throws(CloseupError) -> Int32 {
-        let (users, badInput) = UserList.read(context.arguments.positionals, terminal: context.terminal)
-        let cleared = try AttemptsService(store: context.store).clear(users)
-        if context.json {
-            for (user, wasSet) in zip(users, cleared) {
-                context.terminal.line(JSON.object([("user_id", .string(user.value)), ("cleared", .bool(wasSet))]).serialized)
-            }
-        } else {
-            let count = cleared.filter { $0 }.count
-            context.terminal.line(
-                "cleared \(count) attempt counter\(count == 1 ? "" : "s")"
-                    + (users.count > count ? " (\(users.count - count) of \(users.count) users had none)" : ""))
+        try BulkClearCommand.run(context, noun: ("attempt counter", "attempt counters")) { users throws(CloseupError) in
+            try AttemptsService(store: context.store).clear(users)
         }
-        return badInput ? 2 : 0
-    }
-}
-
-/// The USER... | - arguments of bulk commands.
-enum UserList {
-    /// Valid user ids from the arguments (and stdin for '-'); each bad one is reported on stderr
-    /// with its line number and skipped. The flag says whether any was bad.
-    static func read(_ arguments: [String], terminal: Terminal) -> ([UserID], Bool) {
-        var users: [UserID] = []
-        var bad = false
-        for argument in arguments {
-            if argument == "-" {
-                for line in StandardInput.lines() {
-                    do {
-                        users.append(try UserID(line.text))
-                    } catch {
-                        terminal.error("stdin line \(line.number): \(error.message)")
-                        bad = true
-                    }
-                }
-            } else {
-                do {
-                    users.append(try UserID(argument))
-                } catch {
-                    terminal.error(error.message)
-                    bad = true
-                }
-            }
-        }
-        return (users, bad)
     }
 }

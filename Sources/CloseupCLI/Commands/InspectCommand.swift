@@ -38,7 +38,7 @@ enum InspectCommand {
             out += row("verification", "not cached")
         }
         if let video = report.pendingVideo {
-            out += row("pending video", "job \(video.value) (\(Format.lifetime(video.ttl)))")
+            out += row("pending video", "job \(video.jobID) (\(Format.lifetime(video.ttl)))")
         } else {
             out += row("pending video", "none")
         }
@@ -75,7 +75,7 @@ enum InspectCommand {
         fields.append(
             ("verification", report.verification.map { .object([("verified", .bool($0.value)), ("ttl_seconds", Format.ttl($0.ttl))]) } ?? .null))
         fields.append(
-            ("pending_video", report.pendingVideo.map { .object([("job_id", .integer($0.value)), ("ttl_seconds", Format.ttl($0.ttl))]) } ?? .null))
+            ("pending_video", report.pendingVideo.map { .object([("job_id", .integer($0.jobID)), ("ttl_seconds", Format.ttl($0.ttl))]) } ?? .null))
         if let window = report.sendWindow, let mobile = report.sendWindowMobile {
             fields.append(
                 (

@@ -65,44 +65,7 @@ public struct AttemptsService {
     /// Clears the counters of `users`, streamed through one pipeline; true for each user who had one.
     /// With Redis up, SQLite's counters are cleared too, so a user is unblocked everywhere.
     public func clear(_ users: [UserID]) throws(CloseupError) -> [Bool] {
-        try store.perform(
-            redis: { redis in
-                var cleared = [Bool](repeating: false, count: users.count)
-                var failure: (index: Int, message: String)?
-                try redis.stream(
-                    count: users.count, command: { RedisCommand("DEL", CacheKeys.otpAttempts(users[$0])) },
-                    reply: { index, reply in
-                        switch reply {
-                        case .integer(let deleted): cleared[index] = deleted == 1
-                        case .error(let message): failure = failure ?? (index, message)
-                        default: break
-                        }
-                    })
-                if let failure {
-                    throw RedisError.reply(command: "DEL \(CacheKeys.otpAttempts(users[failure.index]))", message: failure.message)
-                }
-                let local = try clearInSQLite(try store.sqlite(), users)
-                return zip(cleared, local).map { $0 || $1 }
-            },
-            sqlite: { database in try clearInSQLite(database, users) })
-    }
-
-    private func clearInSQLite(_ database: SQLiteDatabase, _ users: [UserID]) throws(CloseupError) -> [Bool] {
-        // Counters live in SQLite only while Redis was away: usually there are none to look at.
-        guard try database.prepare("SELECT EXISTS (SELECT 1 FROM otp_attempts)").firstInteger() == 1 else {
-            return users.map { _ in false }
-        }
-        return try database.transaction { () throws(CloseupError) in
-            let delete = try database.prepare("DELETE FROM otp_attempts WHERE user_id = ? AND expires_epoch > ?")
-            let now = clock.epochSeconds
-            var cleared: [Bool] = []
-            cleared.reserveCapacity(users.count)
-            for user in users {
-                try delete.run([.text(user.value), .integer(now)])
-                cleared.append(database.changes > 0)
-            }
-            return cleared
-        }
+        try BulkClear.clear(.attempts, users, store: store, now: clock.epochSeconds)
     }
 
     static func row(_ database: SQLiteDatabase, user: UserID, now: Int64) throws(CloseupError) -> (Int64, Int64) {

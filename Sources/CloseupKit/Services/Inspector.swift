@@ -13,7 +13,7 @@ public struct InspectReport: Sendable {
     public var otp: LiveOTP?
     public var attempts: AttemptCount?
     public var verification: Cached<Bool>?
-    public var pendingVideo: Cached<Int64>?
+    public var pendingVideo: PendingVideo?
     /// The send rate-limit window of the live OTP's mobile number.
     public var sendWindow: RateLimitDecision?
     public var sendWindowMobile: MobileNumber?
@@ -42,10 +42,8 @@ public struct Inspector {
         let otpService = OTPService(store: store, clock: clock)
         let otp = attempt { () throws(CloseupError) in try otpService.live(user) } ?? nil
         let attempts = attempt { () throws(CloseupError) in try AttemptsService(store: store, clock: clock).get(user) }
-        let (verification, pendingVideo) = try store.perform(
-            idempotent: true,
-            redis: { redis in try readCaches(redis, user, problems: &problems) },
-            sqlite: { database in try readCaches(database, user) })
+        let verification = attempt { () throws(CloseupError) in try VerificationCache(store: store, clock: clock).get(user) } ?? nil
+        let pendingVideo = attempt { () throws(CloseupError) in try PendingVideoCache(store: store, clock: clock).cached(user) } ?? nil
         var sendWindow: RateLimitDecision?
         let mobile = otp?.record.mobileNumber.flatMap { try? MobileNumber($0) }
         if let mobile {
@@ -59,48 +57,5 @@ public struct Inspector {
             user: user, otp: otp, attempts: attempts, verification: verification, pendingVideo: pendingVideo,
             sendWindow: sendWindow, sendWindowMobile: mobile, source: store.isUsingSQLite ? .sqlite : .redis,
             problems: problems)
-    }
-
-    private func readCaches(
-        _ redis: RedisConnection, _ user: UserID, problems: inout [CloseupError]
-    ) throws -> (Cached<Bool>?, Cached<Int64>?) {
-        let verificationKey = CacheKeys.userVerification(user), videoKey = CacheKeys.pendingVideo(user)
-        let replies = try redis.pipeline([
-            RedisCommand("GET", verificationKey), RedisCommand("TTL", verificationKey),
-            RedisCommand("GET", videoKey), RedisCommand("TTL", videoKey),
-        ])
-        func ttl(_ reply: RESPValue) -> Int64? { reply.integer.flatMap { $0 >= 0 ? $0 : nil } }
-        var verification: Cached<Bool>?
-        switch replies[0].string {
-        case nil: break
-        case "true"?: verification = Cached(value: true, ttl: ttl(replies[1]))
-        case "false"?: verification = Cached(value: false, ttl: ttl(replies[1]))
-        default:
-            problems.append(
-                CloseupError(.corrupt, "corrupt verification cache at '\(verificationKey)': expected true or false"))
-        }
-        var video: Cached<Int64>?
-        if let text = replies[2].string {
-            if let job = Int64(text), job >= 0 {
-                video = Cached(value: job, ttl: ttl(replies[3]))
-            } else {
-                problems.append(CloseupError(.corrupt, "corrupt pending video at '\(videoKey)': expected a job id"))
-            }
-        }
-        return (verification, video)
-    }
-
-    private func readCaches(_ database: SQLiteDatabase, _ user: UserID) throws(CloseupError) -> (Cached<Bool>?, Cached<Int64>?) {
-        let now = clock.epochSeconds
-        let verification = try database.prepare(
-            "SELECT verified, expires_epoch FROM verification_cache WHERE user_id = ? AND expires_epoch > ?")
-        try verification.bind([.text(user.value), .integer(now)])
-        let verified = try verification.step()
-            ? Cached(value: verification.integer(0) == 1, ttl: (verification.integer(1) ?? now) - now) : nil
-        let video = try database.prepare(
-            "SELECT job_id, expires_epoch FROM pending_video_cache WHERE user_id = ? AND expires_epoch > ?")
-        try video.bind([.text(user.value), .integer(now)])
-        let job = try video.step() ? Cached(value: video.integer(0) ?? 0, ttl: (video.integer(1) ?? now) - now) : nil
-        return (verified, job)
     }
 }

@@ -1,0 +1,85 @@
+// pending-video and verification: the backend's two small per-user caches.
+import CloseupKit
+
+enum CacheCommands {
+    static func pendingVideoGet(_ context: CommandContext) throws(CloseupError) -> Int32 {
+        let user = try UserID(context.arguments.positionals[0])
+        let pending = try PendingVideoCache(store: context.store).get(user)
+        if context.json {
+            context.terminal.line(
+                JSON.object([
+                    ("user_id", .string(user.value)), ("job_id", .optional(pending?.jobID)),
+                    ("source", .optional(pending?.source.rawValue)), ("ttl_seconds", Format.ttl(pending?.ttl)),
+                ]).serialized)
+        } else if let pending {
+            let origin = pending.source == .cache ? "cached, \(Format.lifetime(pending.ttl))" : "from video_jobs, now cached for \(pending.ttl ?? 0) s"
+            context.terminal.line("\(user): pending video job \(pending.jobID) (\(origin))")
+        } else {
+            context.terminal.line("no pending video for \(user)")
+        }
+        return pending == nil ? 1 : 0
+    }
+
+    static func pendingVideoSet(_ context: CommandContext) throws(CloseupError) -> Int32 {
+        let user = try UserID(context.arguments.positionals[0])
+        let text = context.arguments.positionals[1]
+        guard let job = Int64(text), job >= 0 else {
+            throw .usage("invalid job id '\(text)': expected a whole number")
+        }
+        let ttl = context.arguments.value("ttl").flatMap { Int64($0) } ?? PendingVideoCache.defaultTTL
+        try PendingVideoCache(store: context.store).set(user, job: job, ttl: ttl)
+        report(context, user, fields: [("job_id", .integer(job)), ("ttl_seconds", .integer(ttl))],
+               text: "cached pending video job \(job) for \(user) for \(ttl) s")
+        return 0
+    }
+
+    static func verificationGet(_ context: CommandContext) throws(CloseupError) -> Int32 {
+        let user = try UserID(context.arguments.positionals[0])
+        let cached = try VerificationCache(store: context.store).get(user)
+        if context.json {
+            context.terminal.line(
+                JSON.object([
+                    ("user_id", .string(user.value)), ("verified", cached.map { .bool($0.value) } ?? .null),
+                    ("ttl_seconds", Format.ttl(cached?.ttl)),
+                ]).serialized)
+        } else if let cached {
+            context.terminal.line("\(user): \(cached.value ? "verified" : "not verified") (cached, \(Format.lifetime(cached.ttl)))")
+        } else {
+            context.terminal.line("no cached verification for \(user)")
+        }
+        return cached == nil ? 1 : 0
+    }
+
+    static func verificationSet(_ context: CommandContext) throws(CloseupError) -> Int32 {
+        let user = try UserID(context.arguments.positionals[0])
+        let text = context.arguments.positionals[1]
+        guard let verified = ["true": true, "false": false][text] else {
+            throw .usage("invalid status '\(text)': expected true or false")
+        }
+        let ttl = context.arguments.value("ttl").flatMap { Int64($0) } ?? VerificationCache.defaultTTL
+        try VerificationCache(store: context.store).set(user, verified: verified, ttl: ttl)
+        report(context, user, fields: [("verified", .bool(verified)), ("ttl_seconds", .integer(ttl))],
+               text: "cached verification of \(user): \(verified) for \(ttl) s")
+        return 0
+    }
+
+    static func pendingVideoClear(_ context: CommandContext) throws(CloseupError) -> Int32 {
+        try BulkClearCommand.run(context, noun: ("pending video entry", "pending video entries")) { users throws(CloseupError) in
+            try PendingVideoCache(store: context.store).clear(users)
+        }
+    }
+
+    static func verificationClear(_ context: CommandContext) throws(CloseupError) -> Int32 {
+        try BulkClearCommand.run(context, noun: ("verification entry", "verification entries")) { users throws(CloseupError) in
+            try VerificationCache(store: context.store).clear(users)
+        }
+    }
+
+    private static func report(_ context: CommandContext, _ user: UserID, fields: [(String, JSON)], text: String) {
+        if context.json {
+            context.terminal.line(JSON.object([("user_id", .string(user.value))] + fields).serialized)
+        } else {
+            context.terminal.line(text)
+        }
+    }
+}

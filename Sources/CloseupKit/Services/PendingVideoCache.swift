@@ -1,0 +1,102 @@
+// `video:pending:<user>`: the newest unfinished video job of a user, cached
+// for 1800 s. On a miss the SQLite table `video_jobs` (filled by the backend
+// or an operator) is asked, and a hit is cached for next time (the seed's
+// Example 2).
+
+/// Where a pending job was found.
+public enum PendingVideoSource: String, Sendable {
+    case cache
+    /// The `video_jobs` table, after a cache miss (the job is now cached).
+    case database
+}
+
+public struct PendingVideo: Sendable, Equatable {
+    public var jobID: Int64
+    public var source: PendingVideoSource
+    /// Seconds the cache entry has left; nil when it has no TTL.
+    public var ttl: Int64?
+}
+
+public struct PendingVideoCache {
+    public static let defaultTTL: Int64 = 1800
+    /// The statuses of a job that is still being made.
+    public static let pendingStatuses = ["queued", "photo_processing", "lipsync_processing"]
+
+    let store: Store
+    let clock: Clock
+
+    public init(store: Store, clock: Clock = .system) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// The pending job: from the cache, else from `video_jobs` (then cached). Nil when there is none.
+    public func get(_ user: UserID) throws(CloseupError) -> PendingVideo? {
+        if let cached = try cached(user) { return cached }
+        let key = CacheKeys.pendingVideo(user)
+        return try store.perform(
+            redis: { redis in
+                guard let job = try Self.newestPendingJob(try store.sqlite(), user) else { return nil }
+                // NX: a value another writer cached meanwhile is as good as ours.
+                try redis.call(RedisCommand("SET", key, String(job), "EX", String(Self.defaultTTL), "NX"))
+                return PendingVideo(jobID: job, source: .database, ttl: Self.defaultTTL)
+            },
+            sqlite: { database in
+                guard let job = try Self.newestPendingJob(database, user) else { return nil }
+                try Self.cache(database, user, job: job, expires: clock.epochSeconds + Self.defaultTTL)
+                return PendingVideo(jobID: job, source: .database, ttl: Self.defaultTTL)
+            })
+    }
+
+    /// The cache entry only, without asking `video_jobs` or writing anything (for `inspect`).
+    public func cached(_ user: UserID) throws(CloseupError) -> PendingVideo? {
+        let key = CacheKeys.pendingVideo(user)
+        return try store.perform(
+            idempotent: true,
+            redis: { redis in
+                let replies = try redis.pipeline([RedisCommand("GET", key), RedisCommand("TTL", key)])
+                guard let text = replies[0].string else { return nil }
+                guard let job = Int64(text), job >= 0 else {
+                    throw CloseupError(.corrupt, "corrupt pending video at '\(key)': expected a job id; it was left as it is")
+                }
+                let ttl = replies[1].integer ?? -1
+                return PendingVideo(jobID: job, source: .cache, ttl: ttl >= 0 ? ttl : nil)
+            },
+            sqlite: { database in
+                let now = clock.epochSeconds
+                let select = try database.prepare(
+                    "SELECT job_id, expires_epoch FROM pending_video_cache WHERE user_id = ? AND expires_epoch > ?")
+                try select.bind([.text(user.value), .integer(now)])
+                guard try select.step(), let job = select.integer(0) else { return nil }
+                return PendingVideo(jobID: job, source: .cache, ttl: (select.integer(1) ?? now) - now)
+            })
+    }
+
+    public func set(_ user: UserID, job: Int64, ttl: Int64 = defaultTTL) throws(CloseupError) {
+        let key = CacheKeys.pendingVideo(user)
+        try store.perform(
+            redis: { redis in try redis.call(RedisCommand("SET", key, String(job), "EX", String(ttl))) },
+            sqlite: { database in
+                try Self.cache(database, user, job: job, expires: clock.epochSeconds + ttl)
+                return .null
+            })
+    }
+
+    /// Clears the cache for `users` (the jobs stay in `video_jobs`); true for each user who had an entry.
+    public func clear(_ users: [UserID]) throws(CloseupError) -> [Bool] {
+        try BulkClear.clear(.pendingVideo, users, store: store, now: clock.epochSeconds)
+    }
+
+    static func newestPendingJob(_ database: SQLiteDatabase, _ user: UserID) throws(CloseupError) -> Int64? {
+        try database.prepare(
+            "SELECT id FROM video_jobs WHERE user_id = ? AND status IN (?, ?, ?) ORDER BY id DESC LIMIT 1"
+        ).firstInteger([.text(user.value)] + pendingStatuses.map(SQLiteValue.text))
+    }
+
+    private static func cache(_ database: SQLiteDatabase, _ user: UserID, job: Int64, expires: Int64) throws(CloseupError) {
+        try database.prepare(
+            "INSERT INTO pending_video_cache (user_id, job_id, expires_epoch) VALUES (?, ?, ?)"
+                + " ON CONFLICT (user_id) DO UPDATE SET job_id = excluded.job_id, expires_epoch = excluded.expires_epoch"
+        ).run([.text(user.value), .integer(job), .integer(expires)])
+    }
+}
