@@ -3,10 +3,11 @@ PREFIX ?= /usr/local
 SWIFT ?= swift
 # A static Swift runtime halves process start-up (see README, Performance).
 RELEASE_FLAGS = -c release --static-swift-stdlib
-DEB_PACKAGES = libhiredis-dev libsqlite3-dev libssl-dev redis-server redis-tools
+DEB_PACKAGES = libhiredis-dev libsqlite3-dev libssl-dev redis-server redis-tools \
+	groff-base mandoc zsh fish python3
 BIN = .build/release/closeup
 
-.PHONY: all deps build test install uninstall demo clean
+.PHONY: all deps build test install uninstall demo docs clean
 
 all: build
 
@@ -28,12 +29,26 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# The binary, the man page, and the completions where Debian's man, bash, zsh and fish look.
 install: build
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/closeup
+	install -m 0644 man/closeup.1 $(DESTDIR)$(PREFIX)/share/man/man1/closeup.1
+	install -m 0644 completions/closeup.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/closeup
+	install -m 0644 completions/_closeup $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_closeup
+	install -m 0644 completions/closeup.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/closeup.fish
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/closeup
+	rm -f $(DESTDIR)$(PREFIX)/bin/closeup $(DESTDIR)$(PREFIX)/share/man/man1/closeup.1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/closeup \
+	  $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_closeup \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/closeup.fish
+
+# Rewrites man/ and completions/ from the command table (then review and commit).
+docs:
+	CLOSEUP_RECORD=1 $(SWIFT) test --filter shippedFileMatchesTheTable || true
 
 # The main job on the embedded default (no Redis), then against a throwaway redis-server.
 demo: build

@@ -102,7 +102,7 @@ final class CachesTests {
         (["ratelimit", "check", "Login", "x", "--max", "1", "--window", "1"], 2, "invalid action 'Login'"),
         (["ratelimit", "check", "login", "x", "--window", "1"], 2, "'ratelimit check' needs --max N"),
         (["ratelimit", "check", "login", "x", "--max", "0", "--window", "1"], 2, "invalid value '0' for '--max'"),
-        (["verification", "set", "u1", "yes"], 2, "invalid status 'yes': expected true or false"),
+        (["verification", "set", "u1", "yes"], 2, "invalid status 'yes' for 'verification set': expected true, false"),
         (["pending-video", "set", "u1", "12x"], 2, "invalid job id '12x': expected a whole number"),
     ])
     func badInputIsAUsageError(arguments: [String], status: Int32, message: String) throws {

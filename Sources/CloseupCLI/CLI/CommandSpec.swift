@@ -13,6 +13,7 @@ public enum CommandID: String, CaseIterable, Sendable {
     case pendingVideoGet, pendingVideoSet, pendingVideoClear
     case verificationGet, verificationSet, verificationClear
     case doctor
+    case completions
     case help
 }
 
@@ -52,6 +53,10 @@ public struct ArgumentSpec: Sendable {
     public var optional = false
     /// Takes all remaining positional words.
     public var variadic = false
+    /// The words it accepts, for validation and completions (empty: any).
+    public var choices: [String] = []
+    /// Completes with command names (for `help`).
+    public var completesCommands = false
 }
 
 public struct CommandSpec: Sendable {

@@ -49,6 +49,15 @@ public enum CommandTable {
             summary: "Failed verifications that block a user (default 5)"),
     ]
 
+    /// One line for each group of subcommands, for help, the man page and completions.
+    public static let groups: [(word: String, summary: String)] = [
+        ("otp", "One-time codes: send, verify, ttl"),
+        ("attempts", "Failed-attempt counters: get, clear"),
+        ("ratelimit", "Fixed-window rate limits: check, reset"),
+        ("pending-video", "The pending video job cache: get, set, clear"),
+        ("verification", "The verification status cache: get, set, clear"),
+    ]
+
     static let user = ArgumentSpec(name: "USER", summary: "The app user id (1-128 printable ASCII characters, no spaces or ':')")
     static let users = ArgumentSpec(
         name: "USER", summary: "User ids, or '-' to read them from stdin, one per line", variadic: true)
@@ -188,7 +197,7 @@ public enum CommandTable {
         CommandSpec(
             id: .verificationSet, path: ["verification", "set"],
             summary: "Cache a verification status",
-            arguments: [user, ArgumentSpec(name: "STATUS", summary: "true or false")],
+            arguments: [user, ArgumentSpec(name: "STATUS", summary: "true or false", choices: ["true", "false"])],
             flags: [FlagSpec(long: "ttl", value: "SECONDS", kind: .count, summary: "Lifetime of the entry (default 3600)")],
             examples: [("closeup verification set user123 true", "mark as verified for an hour")]),
         CommandSpec(
@@ -213,12 +222,43 @@ public enum CommandTable {
                 ("closeup --url redis://cache.internal:6379/0 doctor --json", "a report for scripts"),
             ]),
         CommandSpec(
+            id: .completions, path: ["completions"],
+            summary: "Print the shell completion script",
+            details: """
+                Prints the completion script for bash, zsh or fish, generated from the same table as \
+                the parser and this help. make install puts them where the shells look.
+                """,
+            arguments: [ArgumentSpec(name: "SHELL", summary: "bash, zsh or fish", choices: ["bash", "zsh", "fish"])],
+            examples: [("closeup completions bash > ~/.local/share/bash-completion/completions/closeup", "install for one user")]),
+        CommandSpec(
             id: .help, path: ["help"],
             summary: "Show help for a command",
             details: "Prints the same text as COMMAND --help.",
-            arguments: [ArgumentSpec(name: "COMMAND", summary: "The command, e.g. doctor", optional: true, variadic: true)],
+            arguments: [
+                ArgumentSpec(
+                    name: "COMMAND", summary: "The command, e.g. doctor", optional: true, variadic: true,
+                    completesCommands: true)
+            ],
             examples: [("closeup help doctor", "what doctor checks")]),
     ]
+
+    /// The summary of a group ("otp"), or of the command at `path`.
+    public static func summary(_ path: [String]) -> String {
+        if let command = command(path) { return command.summary }
+        return groups.first { [$0.word] == path }?.summary ?? ""
+    }
+
+    /// Every path that names a group or a command, [] (closeup itself) first, in table order.
+    public static var allPaths: [[String]] {
+        var paths: [[String]] = [[]]
+        for command in commands {
+            for length in 1...command.path.count {
+                let prefix = Array(command.path.prefix(length))
+                if !paths.contains(prefix) { paths.append(prefix) }
+            }
+        }
+        return paths
+    }
 
     /// The command at exactly `path`, if any.
     public static func command(_ path: [String]) -> CommandSpec? {

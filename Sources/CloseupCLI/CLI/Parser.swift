@@ -136,6 +136,13 @@ public enum Parser {
     private static func checkArguments(
         _ positionals: [String], of command: CommandSpec, _ fail: (String) -> UsageError
     ) throws(UsageError) {
+        for (argument, value) in zip(command.arguments, positionals) where !argument.choices.isEmpty {
+            guard argument.choices.contains(value) else {
+                throw fail(
+                    "invalid \(argument.name.lowercased()) '\(value)' for '\(command.name)': expected "
+                        + argument.choices.joined(separator: ", "))
+            }
+        }
         let required = command.arguments.filter { !$0.optional }
         if positionals.count < required.count {
             throw fail("'\(command.name)' needs \(required[positionals.count].name)")

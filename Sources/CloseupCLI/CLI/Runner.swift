@@ -50,6 +50,7 @@ public enum Runner {
             return 2
         }
 
+        if parsed.command.id == .completions { return CompletionsCommand.run(parsed, terminal) }
         terminal.quiet = parsed.has("quiet")
         if let color = parsed.value("color") {
             terminal.colorOnStdout = Terminal(color: color, environment: environment).colorOnStdout
@@ -86,7 +87,7 @@ public enum Runner {
         case .verificationSet: try CacheCommands.verificationSet(context)
         case .verificationClear: try CacheCommands.verificationClear(context)
         case .doctor: try DoctorCommand.run(context)
-        case .help: 0  // answered by the parser
+        case .help, .completions: 0  // answered before settings are resolved
         }
     }
 

@@ -52,10 +52,7 @@ enum CacheCommands {
 
     static func verificationSet(_ context: CommandContext) throws(CloseupError) -> Int32 {
         let user = try UserID(context.arguments.positionals[0])
-        let text = context.arguments.positionals[1]
-        guard let verified = ["true": true, "false": false][text] else {
-            throw .usage("invalid status '\(text)': expected true or false")
-        }
+        let verified = context.arguments.positionals[1] == "true"  // the parser admits true or false only
         let ttl = context.arguments.value("ttl").flatMap { Int64($0) } ?? VerificationCache.defaultTTL
         try VerificationCache(store: context.store).set(user, verified: verified, ttl: ttl)
         report(context, user, fields: [("verified", .bool(verified)), ("ttl_seconds", .integer(ttl))],

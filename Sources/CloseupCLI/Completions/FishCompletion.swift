@@ -1,0 +1,100 @@
+// completions/closeup.fish: a helper that walks the words typed so far to the
+// command path, and one `complete` line per subcommand, flag and value set,
+// each guarded by the path it belongs to.
+
+public enum FishCompletion {
+    public static func render() -> String {
+        let paths = CommandTable.allPaths.dropFirst().map { "'\($0.joined(separator: " "))'" }.joined(separator: " ")
+        let valueFlags = CompletionModel.valueFlags.map { "--" + $0 }.joined(separator: " ")
+        var out = """
+            # fish completion for closeup (generated from the command table; do not edit)
+            set -g __closeup_paths \(paths)
+
+            # The command path typed so far ("otp send"), skipping flags and their values.
+            function __closeup_path
+                set -l words (commandline -opc)
+                set -e words[1]
+                set -l path
+                set -l skip 0
+                for word in $words
+                    if test $skip = 1
+                        set skip 0
+                        continue
+                    end
+                    switch $word
+                        case \(valueFlags)
+                            set skip 1
+                            continue
+                        case '-*'
+                            continue
+                    end
+                    set -l candidate (string join ' ' $path $word)
+                    if contains -- $candidate $__closeup_paths
+                        set path $path $word
+                    else
+                        break
+                    end
+                end
+                string join ' ' $path
+            end
+
+            function __closeup_at
+                set -l path (__closeup_path)
+                test "$path" = "$argv[1]"
+            end
+
+            # Positional arguments after the command path.
+            function __closeup_argument_count
+                set -l words (commandline -opc)
+                set -l path (string split ' ' (__closeup_path))
+                math (count $words) - 1 - (count $path)
+            end
+
+            complete -c closeup -f
+
+            """
+        for node in CompletionModel.nodes {
+            let guardText = "__closeup_at '\(node.path.joined(separator: " "))'"
+            for child in node.children {
+                out += "complete -c closeup -n \"\(guardText)\" -a \(child.word) -d \(quote(child.summary))\n"
+            }
+            if let command = CommandTable.command(node.path) {
+                for flag in command.flags { out += line(flag, condition: guardText) }
+                for (index, argument) in command.arguments.enumerated() {
+                    guard let words = CompletionModel.argumentWords(command, index) else { continue }
+                    let count = argument.variadic ? "" : "; and test (__closeup_argument_count) = \(index)"
+                    out += "complete -c closeup -n \"\(guardText)\(count)\" -a \(quote(words.joined(separator: " "))) -d \(quote(argument.summary))\n"
+                }
+            }
+        }
+        for flag in CommandTable.globalFlags { out += line(flag, condition: nil) }
+        return out
+    }
+
+    private static func line(_ flag: FlagSpec, condition: String?) -> String {
+        var out = "complete -c closeup"
+        if let condition { out += " -n \"\(condition)\"" }
+        if let short = flag.short { out += " -s \(short)" }
+        out += " -l \(flag.long)"
+        if flag.value != nil {
+            if !flag.choices.isEmpty {
+                out += " -x -a \(quote(flag.choices.joined(separator: " ")))"
+            } else if flag.kind == .path {
+                out += " -r -F"
+            } else {
+                out += " -x"
+            }
+        }
+        return out + " -d \(quote(flag.summary))\n"
+    }
+
+    private static func quote(_ text: String) -> String {
+        "'" + text.replacingAll("\\", with: "\\\\").replacingAll("'", with: "\\'") + "'"
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        components(separatedBy: target).joined(separator: replacement)
+    }
+}

@@ -1,0 +1,92 @@
+// The hand-written prose of the man page: what no table row says. Flag and
+// command text lives in CommandTable.swift only.
+
+enum ManPageProse {
+    static let description = """
+        closeup is the tool ops engineers, support staff and scripts use on the Close-Up backend's Redis layer: one-time login codes (otp:USER), failed-attempt counters (otp:attempts:USER), rate limits (rate_limit:ACTION:IDENTIFIER), the verification cache (user:verification:USER) and the pending video cache (video:pending:USER). It reads and writes exactly the keys, values and TTLs the backend does, so either side can act on what the other wrote.
+
+        Redis first, SQLite behind it. Commands use Redis when it answers and an SQLite database when it does not, with one warning on stderr naming both. Unreachable means refused, no route, no connection within the connect timeout, or a server that accepted the connection but sent nothing within the operation timeout. A Redis that answers with an error is never papered over: authentication errors exit 5, other error replies exit 3 naming the command and key. --store redis turns the fallback off; --store sqlite uses SQLite alone. With no Redis configured and none on 127.0.0.1:6379, closeup works on SQLite silently: the embedded default. In SQLite every namespace keeps the same semantics and TTLs; counters do not carry over between the stores, OTP records do (closeup writes both while Redis is up).
+
+        Codes. otp_hash is the lowercase hex HMAC-SHA256 of USER:CODE keyed with the OTP secret. Codes are 6 digits from the system CSPRNG without modulo bias and are never stored or logged in plain. A code verifies at most once, however many verifiers race and whichever store each one uses; a code consumed through one store cannot be replayed through the other; a record whose expires_at has passed never verifies. While a user is blocked (failed attempts at --max-attempts), verify neither consumes the code nor counts the try. No live code exits 1 and is not counted as a failure. A failed delivery withdraws the code from both stores and takes the send back from the rate limit.
+
+        Values written by others are read leniently: extra JSON fields, any UTC offset or Z, fractional seconds; only otp_hash is required and a missing expires_at is derived from the TTL. A value that cannot be read is reported as corrupt with its key (exit 6) and left as it is. closeup writes timestamps in the local zone (TZ) as YYYY-MM-DDTHH:MM:SS+HH:MM, never Z.
+
+        Atomicity. Every read-modify-write on Redis is one step (a Lua script touching one key, SET NX EX, or a pipeline of independent commands), so no key is left without its TTL and no counter over-admits; a key found without a TTL gets one from the next write that touches it. Bulk commands stream their commands through one pipeline.
+
+        Configuration comes from flags, then the environment, then the env file, then defaults, setting by setting. The env file is ./.env when present (or --env-file FILE; --no-env-file skips it): KEY=value lines, optional export, single or double quotes, # comments after whitespace; a line that does not parse is an error naming the file and line. An empty value counts as unset. A URL supplies host, port, db, username, password and TLS at its own level; a part given on its own at the same level overrides the URL's. A password in --url on the command line draws a warning (other users see it in ps); there is no --password option. Passwords appear in no output. Connecting over TLS is not available in this version: a TLS setting is refused with exit 5 rather than connecting in plain text.
+
+        Output. Results go to stdout, diagnostics to stderr. --json prints one JSON object per result (one per line for bulk clears) with stable snake_case fields. Mobile numbers are masked in human output (98******10) and full in JSON. Colour is used on a terminal only, never with NO_COLOR or TERM=dumb. A closed stdout ends quietly. Help wins over every other mistake on a command line.
+        """
+
+    static let environment = """
+        .TP
+        .B REDIS_URL
+        Redis URL, as for \\-\\-url.
+        .TP
+        .BR REDIS_HOST ", " REDIS_PORT ", " REDIS_DB
+        Host, port and database, as the backend's .env names them.
+        .TP
+        .BR REDIS_USERNAME ", " REDIS_PASSWORD
+        ACL user and password.
+        .TP
+        .BR REDIS_TLS ", " REDIS_CACERT
+        TLS (true/false, 1/0, yes/no, on/off) and CA file.
+        .TP
+        .BR REDIS_CONNECT_TIMEOUT ", " REDIS_TIMEOUT
+        Seconds to connect, and to wait for each reply (default 5 each).
+        .TP
+        .B CLOSEUP_SQLITE_PATH
+        The SQLite database (default $XDG_DATA_HOME/closeup/closeup.sqlite3).
+        .TP
+        .B CLOSEUP_OTP_SECRET
+        The HMAC key of OTP hashes; the backend must use the same one.
+        .TP
+        .B CLOSEUP_SMS_COMMAND
+        The command \\-\\-via command runs, split into words as a shell would, without a shell.
+        .TP
+        .B CLOSEUP_MAX_ATTEMPTS
+        Failed verifications that block a user (default 5).
+        .TP
+        .BR NO_COLOR ", " TZ ", " XDG_DATA_HOME
+        No colour; the time zone of written timestamps; where the data folder is.
+        """
+
+    static let files = """
+        .TP
+        .I ./.env
+        Settings, read when present.
+        .TP
+        .I $XDG_DATA_HOME/closeup/closeup.sqlite3
+        The SQLite database (~/.local/share/closeup/ when XDG_DATA_HOME is unset; file 0600, folder 0700).
+        .TP
+        .I $XDG_DATA_HOME/closeup/otp\\-secret
+        The OTP secret closeup creates (64 hex characters, 0600) when CLOSEUP_OTP_SECRET is not set.
+        """
+
+    static let exitStatus = """
+        .TP
+        .B 0
+        Success: sent, valid, allowed, found (a cached false is found), cleared; inspect whenever it could look.
+        .TP
+        .B 1
+        A negative answer: wrong code, no live code, rate-limited, nothing cached.
+        .TP
+        .B 2
+        Usage error or invalid input.
+        .TP
+        .B 3
+        Unavailable: Redis unreachable with the fallback off, an error reply, SQLite unusable, delivery failed.
+        .TP
+        .B 4
+        Refused by policy: user blocked, live code exists, send rate limit reached.
+        .TP
+        .B 5
+        Configuration error: bad URL or variable, unreadable or malformed file, authentication refused.
+        .TP
+        .B 6
+        Corrupt data: a stored value cannot be parsed (the message names the key; the value is left as it is).
+        .TP
+        .B 70
+        Internal error: a bug; please report it.
+        """
+}

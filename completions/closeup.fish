@@ -1,0 +1,105 @@
+# fish completion for closeup (generated from the command table; do not edit)
+set -g __closeup_paths 'otp' 'otp send' 'otp verify' 'otp ttl' 'inspect' 'attempts' 'attempts get' 'attempts clear' 'ratelimit' 'ratelimit check' 'ratelimit reset' 'pending-video' 'pending-video get' 'pending-video set' 'pending-video clear' 'verification' 'verification get' 'verification set' 'verification clear' 'doctor' 'completions' 'help'
+
+# The command path typed so far ("otp send"), skipping flags and their values.
+function __closeup_path
+    set -l words (commandline -opc)
+    set -e words[1]
+    set -l path
+    set -l skip 0
+    for word in $words
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        switch $word
+            case --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --mobile --channel --via --ttl --max --window
+                set skip 1
+                continue
+            case '-*'
+                continue
+        end
+        set -l candidate (string join ' ' $path $word)
+        if contains -- $candidate $__closeup_paths
+            set path $path $word
+        else
+            break
+        end
+    end
+    string join ' ' $path
+end
+
+function __closeup_at
+    set -l path (__closeup_path)
+    test "$path" = "$argv[1]"
+end
+
+# Positional arguments after the command path.
+function __closeup_argument_count
+    set -l words (commandline -opc)
+    set -l path (string split ' ' (__closeup_path))
+    math (count $words) - 1 - (count $path)
+end
+
+complete -c closeup -f
+complete -c closeup -n "__closeup_at ''" -a otp -d 'One-time codes: send, verify, ttl'
+complete -c closeup -n "__closeup_at ''" -a inspect -d 'Everything about one user'
+complete -c closeup -n "__closeup_at ''" -a attempts -d 'Failed-attempt counters: get, clear'
+complete -c closeup -n "__closeup_at ''" -a ratelimit -d 'Fixed-window rate limits: check, reset'
+complete -c closeup -n "__closeup_at ''" -a pending-video -d 'The pending video job cache: get, set, clear'
+complete -c closeup -n "__closeup_at ''" -a verification -d 'The verification status cache: get, set, clear'
+complete -c closeup -n "__closeup_at ''" -a doctor -d 'Check configuration, Redis, SQLite and the OTP secret'
+complete -c closeup -n "__closeup_at ''" -a completions -d 'Print the shell completion script'
+complete -c closeup -n "__closeup_at ''" -a help -d 'Show help for a command'
+complete -c closeup -n "__closeup_at 'otp'" -a send -d 'Issue a one-time code and deliver it'
+complete -c closeup -n "__closeup_at 'otp'" -a verify -d 'Check a code; a right one is consumed'
+complete -c closeup -n "__closeup_at 'otp'" -a ttl -d 'Seconds left on the live code'
+complete -c closeup -n "__closeup_at 'otp send'" -l mobile -x -d 'Mobile number: \'+\' optional, then 7-15 digits'
+complete -c closeup -n "__closeup_at 'otp send'" -l channel -x -a 'sms whatsapp' -d 'Message channel (default sms)'
+complete -c closeup -n "__closeup_at 'otp send'" -l via -x -a 'stdout command' -d 'Print the code, or run CLOSEUP_SMS_COMMAND'
+complete -c closeup -n "__closeup_at 'otp send'" -l force -d 'Replace a live code'
+complete -c closeup -n "__closeup_at 'otp send'" -l ttl -x -d 'Lifetime of the code (default 300)'
+complete -c closeup -n "__closeup_at 'attempts'" -a get -d 'Failed verification attempts of a user'
+complete -c closeup -n "__closeup_at 'attempts'" -a clear -d 'Clear failed attempts, unblocking users'
+complete -c closeup -n "__closeup_at 'ratelimit'" -a check -d 'Count a request against a fixed-window rate limit'
+complete -c closeup -n "__closeup_at 'ratelimit'" -a reset -d 'Delete a rate-limit counter'
+complete -c closeup -n "__closeup_at 'ratelimit check'" -l max -x -d 'Requests allowed per window'
+complete -c closeup -n "__closeup_at 'ratelimit check'" -l window -x -d 'Length of the window'
+complete -c closeup -n "__closeup_at 'ratelimit check'" -l peek -d 'Report without counting'
+complete -c closeup -n "__closeup_at 'pending-video'" -a get -d 'The user\'s pending video job'
+complete -c closeup -n "__closeup_at 'pending-video'" -a set -d 'Cache a pending video job'
+complete -c closeup -n "__closeup_at 'pending-video'" -a clear -d 'Clear pending video cache entries'
+complete -c closeup -n "__closeup_at 'pending-video set'" -l ttl -x -d 'Lifetime of the entry (default 1800)'
+complete -c closeup -n "__closeup_at 'verification'" -a get -d 'The cached verification status of a user'
+complete -c closeup -n "__closeup_at 'verification'" -a set -d 'Cache a verification status'
+complete -c closeup -n "__closeup_at 'verification'" -a clear -d 'Clear cached verification statuses'
+complete -c closeup -n "__closeup_at 'verification set'" -l ttl -x -d 'Lifetime of the entry (default 3600)'
+complete -c closeup -n "__closeup_at 'verification set'; and test (__closeup_argument_count) = 1" -a 'true false' -d 'true or false'
+complete -c closeup -n "__closeup_at 'completions'; and test (__closeup_argument_count) = 0" -a 'bash zsh fish' -d 'bash, zsh or fish'
+complete -c closeup -n "__closeup_at 'help'" -a 'otp inspect attempts ratelimit pending-video verification doctor completions help' -d 'The command, e.g. doctor'
+complete -c closeup -s h -l help -d 'Show help for closeup or the command'
+complete -c closeup -l version -d 'Print the version and exit'
+complete -c closeup -l json -d 'Print one JSON object per result (JSON Lines when streaming)'
+complete -c closeup -s q -l quiet -d 'Hide warnings (errors are always shown)'
+complete -c closeup -l color -x -a 'auto always never' -d 'Colour human output: auto (terminal only), always or never'
+complete -c closeup -l url -x -d 'Redis URL: redis://[user[:pass]@]host[:port][/db], rediss://… or unix:///path[?db=N]'
+complete -c closeup -l host -x -d 'Redis host name or address'
+complete -c closeup -l port -x -d 'Redis port (default 6379)'
+complete -c closeup -l db -x -d 'Redis database number (default 0)'
+complete -c closeup -l username -x -d 'Redis ACL user name'
+complete -c closeup -l password-file -r -F -d 'Read the Redis password from FILE (trailing whitespace stripped)'
+complete -c closeup -l askpass -d 'Prompt for the Redis password on the terminal'
+complete -c closeup -l tls -d 'Connect to Redis over TLS'
+complete -c closeup -l cacert -r -F -d 'CA certificates to verify the server with (default: system store)'
+complete -c closeup -l cert -r -F -d 'Client certificate for mutual TLS'
+complete -c closeup -l key -r -F -d 'Private key of the client certificate'
+complete -c closeup -l insecure -d 'Skip TLS certificate and host name verification'
+complete -c closeup -l sni -x -d 'Send and verify NAME instead of the host'
+complete -c closeup -l cluster -d 'Treat Redis as a cluster from the start'
+complete -c closeup -l connect-timeout -x -d 'Seconds to connect to Redis (default 5)'
+complete -c closeup -l timeout -x -d 'Seconds to wait for each Redis reply (default 5)'
+complete -c closeup -l store -x -a 'auto redis sqlite' -d 'auto: Redis, SQLite when Redis is away; redis: no fallback; sqlite: SQLite only'
+complete -c closeup -l sqlite -r -F -d 'SQLite database file'
+complete -c closeup -l env-file -r -F -d 'Read settings from FILE instead of ./.env'
+complete -c closeup -l no-env-file -d 'Do not read ./.env'
+complete -c closeup -l max-attempts -x -d 'Failed verifications that block a user (default 5)'
