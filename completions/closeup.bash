@@ -7,7 +7,7 @@ _closeup() {
         word=${COMP_WORDS[i]}
         if ((skip)); then skip=0; continue; fi
         case $word in
-            --color|--url|--host|--port|--db|--username|--password-file|--cacert|--cert|--key|--sni|--connect-timeout|--timeout|--store|--sqlite|--env-file|--max-attempts|--mobile|--channel|--via|--ttl|--max|--window) skip=1; given+=("$word"); continue ;;
+            --color|--url|--host|--port|--db|--username|--password-file|--cacert|--cert|--key|--sni|--connect-timeout|--timeout|--store|--sqlite|--env-file|--max-attempts|--mobile|--channel|--via|--ttl|--max|--window|--kind|--match|--count|--limit) skip=1; given+=("$word"); continue ;;
             --*=*) given+=("${word%%=*}"); continue ;;
             -*) given+=("$word"); continue ;;
         esac
@@ -31,6 +31,8 @@ _closeup() {
             "verification/get") path="verification get" ;;
             "verification/set") path="verification set" ;;
             "verification/clear") path="verification clear" ;;
+            "/keys") path="keys" ;;
+            "keys/scan") path="keys scan" ;;
             "/doctor") path="doctor" ;;
             "/completions") path="completions" ;;
             "/help") path="help" ;;
@@ -64,12 +66,16 @@ _closeup() {
         "ratelimit check:--window") COMPREPLY=(); return ;;
         "pending-video set:--ttl") COMPREPLY=(); return ;;
         "verification set:--ttl") COMPREPLY=(); return ;;
+        "keys scan:--kind") COMPREPLY=($(compgen -W "otp attempts verification pending-video rate-limit" -- "$cur")); return ;;
+        "keys scan:--match") COMPREPLY=(); return ;;
+        "keys scan:--count") COMPREPLY=(); return ;;
+        "keys scan:--limit") COMPREPLY=(); return ;;
     esac
     if [[ $cur == --*=* ]]; then return; fi
 
     local words="" flags=""
     case "$path" in
-        "") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"; words="otp inspect attempts ratelimit pending-video verification doctor completions help" ;;
+        "") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"; words="otp inspect attempts ratelimit pending-video verification keys doctor completions help" ;;
         "otp") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"; words="send verify ttl" ;;
         "otp send") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --mobile --channel --via --force --ttl"
             case $positional in
@@ -118,6 +124,10 @@ _closeup() {
         "verification clear") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
             case $positional in
             esac ;;
+        "keys") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"; words="scan" ;;
+        "keys scan") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --kind --match --count --limit --ttl --no-expiry --any-key --null --delete --dry-run --yes"
+            case $positional in
+            esac ;;
         "doctor") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
             case $positional in
             esac ;;
@@ -127,13 +137,13 @@ _closeup() {
             esac ;;
         "help") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
             case $positional in
-                *) words="otp inspect attempts ratelimit pending-video verification doctor completions help" ;;
+                *) words="otp inspect attempts ratelimit pending-video verification keys doctor completions help" ;;
             esac ;;
     esac
     if [[ $cur == -* ]]; then
-        local flag offered=""
+        local flag offered="" repeatable=" --kind "
         for flag in $flags; do
-            [[ " ${given[*]} " == *" $flag "* ]] || offered+=" $flag"
+            [[ " ${given[*]} " == *" $flag "* && $repeatable != *" $flag "* ]] || offered+=" $flag"
         done
         COMPREPLY=($(compgen -W "$offered" -- "$cur"))
     else

@@ -1,5 +1,5 @@
 # fish completion for closeup (generated from the command table; do not edit)
-set -g __closeup_paths 'otp' 'otp send' 'otp verify' 'otp ttl' 'inspect' 'attempts' 'attempts get' 'attempts clear' 'ratelimit' 'ratelimit check' 'ratelimit reset' 'pending-video' 'pending-video get' 'pending-video set' 'pending-video clear' 'verification' 'verification get' 'verification set' 'verification clear' 'doctor' 'completions' 'help'
+set -g __closeup_paths 'otp' 'otp send' 'otp verify' 'otp ttl' 'inspect' 'attempts' 'attempts get' 'attempts clear' 'ratelimit' 'ratelimit check' 'ratelimit reset' 'pending-video' 'pending-video get' 'pending-video set' 'pending-video clear' 'verification' 'verification get' 'verification set' 'verification clear' 'keys' 'keys scan' 'doctor' 'completions' 'help'
 
 # The command path typed so far ("otp send"), skipping flags and their values.
 function __closeup_path
@@ -13,7 +13,7 @@ function __closeup_path
             continue
         end
         switch $word
-            case --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --mobile --channel --via --ttl --max --window
+            case --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --mobile --channel --via --ttl --max --window --kind --match --count --limit
                 set skip 1
                 continue
             case '-*'
@@ -48,6 +48,7 @@ complete -c closeup -n "__closeup_at ''" -a attempts -d 'Failed-attempt counters
 complete -c closeup -n "__closeup_at ''" -a ratelimit -d 'Fixed-window rate limits: check, reset'
 complete -c closeup -n "__closeup_at ''" -a pending-video -d 'The pending video job cache: get, set, clear'
 complete -c closeup -n "__closeup_at ''" -a verification -d 'The verification status cache: get, set, clear'
+complete -c closeup -n "__closeup_at ''" -a keys -d 'Keys of closeup\'s namespaces: scan (and delete)'
 complete -c closeup -n "__closeup_at ''" -a doctor -d 'Check configuration, Redis, SQLite and the OTP secret'
 complete -c closeup -n "__closeup_at ''" -a completions -d 'Print the shell completion script'
 complete -c closeup -n "__closeup_at ''" -a help -d 'Show help for a command'
@@ -75,8 +76,20 @@ complete -c closeup -n "__closeup_at 'verification'" -a set -d 'Cache a verifica
 complete -c closeup -n "__closeup_at 'verification'" -a clear -d 'Clear cached verification statuses'
 complete -c closeup -n "__closeup_at 'verification set'" -l ttl -x -d 'Lifetime of the entry (default 3600)'
 complete -c closeup -n "__closeup_at 'verification set'; and test (__closeup_argument_count) = 1" -a 'true false' -d 'true or false'
+complete -c closeup -n "__closeup_at 'keys'" -a scan -d 'List (or delete) keys of closeup\'s namespaces'
+complete -c closeup -n "__closeup_at 'keys scan'" -l kind -x -a 'otp attempts verification pending-video rate-limit' -d 'Only this namespace (repeatable)'
+complete -c closeup -n "__closeup_at 'keys scan'" -l match -x -d 'Only keys matching this Redis glob (the whole key)'
+complete -c closeup -n "__closeup_at 'keys scan'" -l count -x -d 'SCAN COUNT hint (default 1000)'
+complete -c closeup -n "__closeup_at 'keys scan'" -l limit -x -d 'Stop after N keys'
+complete -c closeup -n "__closeup_at 'keys scan'" -l ttl -d 'Add the TTL column'
+complete -c closeup -n "__closeup_at 'keys scan'" -l no-expiry -d 'Only keys without a TTL (a bug signal here)'
+complete -c closeup -n "__closeup_at 'keys scan'" -l any-key -d 'Also list keys outside closeup\'s namespaces'
+complete -c closeup -n "__closeup_at 'keys scan'" -s 0 -l null -d 'Separate keys with NUL instead of newline'
+complete -c closeup -n "__closeup_at 'keys scan'" -l delete -d 'Unlink the keys found'
+complete -c closeup -n "__closeup_at 'keys scan'" -l dry-run -d 'With --delete: only list what would be deleted'
+complete -c closeup -n "__closeup_at 'keys scan'" -l yes -d 'With --delete: do not ask'
 complete -c closeup -n "__closeup_at 'completions'; and test (__closeup_argument_count) = 0" -a 'bash zsh fish' -d 'bash, zsh or fish'
-complete -c closeup -n "__closeup_at 'help'" -a 'otp inspect attempts ratelimit pending-video verification doctor completions help' -d 'The command, e.g. doctor'
+complete -c closeup -n "__closeup_at 'help'" -a 'otp inspect attempts ratelimit pending-video verification keys doctor completions help' -d 'The command, e.g. doctor'
 complete -c closeup -s h -l help -d 'Show help for closeup or the command'
 complete -c closeup -l version -d 'Print the version and exit'
 complete -c closeup -l json -d 'Print one JSON object per result (JSON Lines when streaming)'

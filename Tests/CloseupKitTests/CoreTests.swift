@@ -165,3 +165,36 @@ struct JSONTests {
         #expect(JSON.parse(text) == nil)
     }
 }
+
+struct GlobAndKindTests {
+    @Test(arguments: [
+        ("otp:*", "otp:u1", true), ("otp:*", "otpx", false), ("h?llo", "hello", true), ("h?llo", "hllo", false),
+        ("h[ae]llo", "hallo", true), ("h[^e]llo", "hello", false), ("h[a-b]llo", "hbllo", true),
+        ("u\\*", "u*", true), ("u\\*", "ux", false), ("*attempts*", "otp:attempts:u", true), ("", "", true),
+        ("a*b*c", "aXbYc", true), ("a*b*c", "aXbY", false),
+    ])
+    func globMatchesAsRedisDoes(pattern: String, text: String, expected: Bool) {
+        #expect(Glob.matches(pattern, text) == expected)
+    }
+
+    @Test func anEscapedUserIDMatchesOnlyItself() throws {
+        let user = try UserID("a*[b]?")
+        let pattern = "otp:" + CacheKeys.escapeGlob(user.value)
+        #expect(Glob.matches(pattern, "otp:a*[b]?"))
+        #expect(!Glob.matches(pattern, "otp:aXb?"))
+        #expect(!Glob.matches(pattern, "otp:a*[b]?x"))
+    }
+
+    @Test(arguments: [
+        ("otp:u1", KeyKind.otp), ("otp:attempts:u1", .attempts), ("user:verification:u1", .verification),
+        ("video:pending:u1", .pendingVideo), ("rate_limit:otp_request:+91 98", .rateLimit),
+    ])
+    func keysAreClassifiedByNamespace(key: String, kind: KeyKind) {
+        #expect(KeyKind.of(key) == kind)
+    }
+
+    @Test(arguments: ["otp:", "otp:a:b", "otp:attempts:a:b", "session:u1", "rate_limit:", "user:verification:"])
+    func otherKeysAreNotOurs(key: String) {
+        #expect(KeyKind.of(key) == nil)
+    }
+}

@@ -12,6 +12,7 @@ public enum CommandID: String, CaseIterable, Sendable {
     case rateLimitCheck, rateLimitReset
     case pendingVideoGet, pendingVideoSet, pendingVideoClear
     case verificationGet, verificationSet, verificationClear
+    case keysScan
     case doctor
     case completions
     case help
@@ -42,6 +43,8 @@ public struct FlagSpec: Sendable {
     public var setting: SettingKey? = nil
     /// The command cannot run without it.
     public var required = false
+    /// May be given more than once, each value counting (`--kind otp --kind attempts`).
+    public var repeatable = false
     /// One line, for -h and completion descriptions.
     public var summary: String
 }

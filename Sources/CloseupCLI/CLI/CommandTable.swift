@@ -1,4 +1,5 @@
 // The one table of closeup's commands and flags (order is documentation order).
+import CloseupKit
 
 public enum CommandTable {
     public static let version = "0.1.0"
@@ -56,6 +57,7 @@ public enum CommandTable {
         ("ratelimit", "Fixed-window rate limits: check, reset"),
         ("pending-video", "The pending video job cache: get, set, clear"),
         ("verification", "The verification status cache: get, set, clear"),
+        ("keys", "Keys of closeup's namespaces: scan (and delete)"),
     ]
 
     static let user = ArgumentSpec(name: "USER", summary: "The app user id (1-128 printable ASCII characters, no spaces or ':')")
@@ -206,6 +208,41 @@ public enum CommandTable {
             details: "'-' reads user ids from stdin, as for attempts clear.",
             arguments: [users],
             examples: [("closeup verification clear user123", "make the backend ask the database again")]),
+        CommandSpec(
+            id: .keysScan, path: ["keys", "scan"],
+            summary: "List (or delete) keys of closeup's namespaces",
+            details: """
+                Walks SCAN and streams one key per line as it goes, each once, with flat memory. Only \
+                the five namespaces are listed (otp, attempts, verification, pending-video, rate-limit; \
+                --kind otp means otp:USER keys, not the attempt counters) unless --any-key is given. \
+                --match filters within them, matched against the whole key as Redis's MATCH does. A scan \
+                that lists nothing exits 0.
+
+                --delete unlinks what it finds in pipelined batches. On a terminal it shows the count and \
+                asks; otherwise it needs --yes (without it nothing is deleted and the exit status is 2). \
+                --dry-run lists what would go and needs no --yes. A key outside the namespaces is never \
+                deleted: --delete with --any-key is refused. The count of deleted keys goes to stderr.
+                """,
+            flags: [
+                FlagSpec(
+                    long: "kind", value: "KIND", choices: KeyKind.allCases.map(\.rawValue), repeatable: true,
+                    summary: "Only this namespace (repeatable)"),
+                FlagSpec(long: "match", value: "GLOB", summary: "Only keys matching this Redis glob (the whole key)"),
+                FlagSpec(long: "count", value: "N", kind: .count, summary: "SCAN COUNT hint (default 1000)"),
+                FlagSpec(long: "limit", value: "N", kind: .count, summary: "Stop after N keys"),
+                FlagSpec(long: "ttl", summary: "Add the TTL column"),
+                FlagSpec(long: "no-expiry", summary: "Only keys without a TTL (a bug signal here)"),
+                FlagSpec(long: "any-key", summary: "Also list keys outside closeup's namespaces"),
+                FlagSpec(long: "null", short: "0", summary: "Separate keys with NUL instead of newline"),
+                FlagSpec(long: "delete", summary: "Unlink the keys found"),
+                FlagSpec(long: "dry-run", summary: "With --delete: only list what would be deleted"),
+                FlagSpec(long: "yes", summary: "With --delete: do not ask"),
+            ],
+            examples: [
+                ("closeup keys scan --kind attempts --ttl", "every attempt counter and its TTL"),
+                ("closeup keys scan --no-expiry", "keys a faulty writer left without a TTL"),
+                ("closeup keys scan --kind otp --match 'otp:test-*' --delete --yes", "remove test users' codes"),
+            ]),
         CommandSpec(
             id: .doctor, path: ["doctor"],
             summary: "Check configuration, Redis, SQLite and the OTP secret",

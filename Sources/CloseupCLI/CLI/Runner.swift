@@ -86,6 +86,7 @@ public enum Runner {
         case .verificationGet: try CacheCommands.verificationGet(context)
         case .verificationSet: try CacheCommands.verificationSet(context)
         case .verificationClear: try CacheCommands.verificationClear(context)
+        case .keysScan: try KeysCommand.scan(context)
         case .doctor: try DoctorCommand.run(context)
         case .help, .completions: 0  // answered before settings are resolved
         }

@@ -6,6 +6,8 @@
 public enum BashCompletion {
     public static func render() -> String {
         let valueFlags = CompletionModel.valueFlags.map { "--" + $0 }.joined(separator: "|")
+        let repeatable = (CommandTable.globalFlags + CommandTable.commands.flatMap(\.flags)).filter(\.repeatable)
+            .map { "--" + $0.long }.joined(separator: " ")
         var out = """
             # bash completion for closeup (generated from the command table; do not edit)
             _closeup() {
@@ -71,9 +73,9 @@ public enum BashCompletion {
         out += """
                 esac
                 if [[ $cur == -* ]]; then
-                    local flag offered=""
+                    local flag offered="" repeatable=" \(repeatable) "
                     for flag in $flags; do
-                        [[ " ${given[*]} " == *" $flag "* ]] || offered+=" $flag"
+                        [[ " ${given[*]} " == *" $flag "* && $repeatable != *" $flag "* ]] || offered+=" $flag"
                     done
                     COMPREPLY=($(compgen -W "$offered" -- "$cur"))
                 else

@@ -39,6 +39,13 @@ public final class Terminal {
         Terminal.writeAll(STDERR_FILENO, "closeup: warning: \(message)\n")
     }
 
+    /// `closeup: …` on stderr: a summary beside a stream on stdout (hidden by --quiet).
+    public func note(_ message: String) {
+        guard !quiet else { return }
+        flush()
+        Terminal.writeAll(STDERR_FILENO, "closeup: \(message)\n")
+    }
+
     /// `closeup: …` on stderr; errors are shown even with --quiet.
     public func error(_ message: String) {
         flush()

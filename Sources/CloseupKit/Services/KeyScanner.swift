@@ -1,0 +1,182 @@
+// `keys scan`: walk SCAN over closeup's namespaces (never the whole keyspace
+// unless asked), stream each key once as it arrives, optionally with its TTL,
+// and unlink in pipelined batches. A key outside the five namespaces is never
+// deleted. Keys go to a callback: the service prints nothing.
+
+/// What to list (and maybe delete).
+public struct KeyScanRequest: Sendable {
+    /// Namespaces to list; empty means all five.
+    public var kinds: Set<KeyKind> = []
+    /// A Redis glob matched against the whole key.
+    public var match: String?
+    /// SCAN's COUNT hint.
+    public var count = 1000
+    /// Stop after this many keys.
+    public var limit: Int?
+    public var withTTL = false
+    /// Only keys without a TTL (a bug signal in these namespaces).
+    public var noExpiryOnly = false
+    /// Keys outside the namespaces may be listed (never deleted).
+    public var anyKey = false
+
+    public init() {}
+}
+
+/// What happens to the keys found.
+public enum KeyScanAction: Sendable {
+    case list
+    /// Report what would be deleted.
+    case dryRun
+    case delete
+}
+
+/// A key's remaining lifetime, from TTL.
+public enum Lifetime: Sendable, Equatable {
+    case seconds(Int64)
+    case noExpiry
+    /// Gone between SCAN and TTL.
+    case gone
+
+    init(ttl: Int64) {
+        self = ttl >= 0 ? .seconds(ttl) : ttl == -1 ? .noExpiry : .gone
+    }
+}
+
+public struct ScannedKey: Sendable {
+    public var key: String
+    public var kind: KeyKind?
+    /// Known when TTLs were asked for.
+    public var lifetime: Lifetime?
+}
+
+public struct KeyScanner {
+    let store: Store
+    let clock: Clock
+
+    public init(store: Store, clock: Clock = .system) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Walks the keyspace and hands each selected key, once, to `found`; returns how many were
+    /// handed over (and, for `.delete`, unlinked). `found` returns false to stop early.
+    public func scan(
+        _ request: KeyScanRequest, action: KeyScanAction = .list, found: (ScannedKey) -> Bool
+    ) throws(CloseupError) -> Int {
+        if action == .delete, request.anyKey {
+            throw .usage("--delete never touches keys outside closeup's namespaces; drop --any-key")
+        }
+        return try store.perform(
+            redis: { redis in try scanRedis(redis, request, action: action, found: found) },
+            sqlite: { database in try scanSQLite(database, request, action: action, found: found) })
+    }
+
+    /// Whether `key` is selected by the request (the server's MATCH aside).
+    func selects(_ key: String, _ request: KeyScanRequest) -> (Bool, KeyKind?) {
+        let kind = KeyKind.of(key)
+        if let match = request.match, !Glob.matches(match, key) { return (false, kind) }
+        if request.anyKey && request.kinds.isEmpty { return (true, kind) }
+        guard let kind else { return (false, nil) }
+        return (request.kinds.isEmpty || request.kinds.contains(kind), kind)
+    }
+
+    /// The MATCH patterns to walk: the user's glob, or one per selected namespace (otp:*
+    /// covers the attempt counters), or none for --any-key.
+    private func patterns(_ request: KeyScanRequest) -> [String?] {
+        if let match = request.match { return [match] }
+        if request.anyKey && request.kinds.isEmpty { return [nil] }
+        let kinds = request.kinds.isEmpty ? Set(KeyKind.allCases) : request.kinds
+        return KeyKind.allCases.filter { kinds.contains($0) && !($0 == .attempts && kinds.contains(.otp)) }.map(\.pattern)
+    }
+
+    private func scanRedis(
+        _ redis: RedisConnection, _ request: KeyScanRequest, action: KeyScanAction, found: (ScannedKey) -> Bool
+    ) throws -> Int {
+        // SCAN may return a key twice; 8 bytes a key remember what was handed over.
+        var seen = Set<Int>()
+        var handed = 0
+        let needTTL = request.withTTL || request.noExpiryOnly
+        for pattern in patterns(request) {
+            var cursor = "0"
+            repeat {
+                var command = ["SCAN", cursor, "COUNT", String(request.count)]
+                if let pattern { command += ["MATCH", pattern] }
+                let reply = try redis.call(RedisCommand(arguments: command))
+                guard let parts = reply.array, parts.count == 2, let next = parts[0].string, let keys = parts[1].array else {
+                    throw RedisError.protocolViolation(target: redis.options.target, reason: "unexpected SCAN reply")
+                }
+                cursor = next
+                var batch: [(String, KeyKind?)] = []
+                for item in keys {
+                    guard let key = item.string else { continue }
+                    let (selected, kind) = selects(key, request)
+                    if selected, seen.insert(key.hashValue).inserted { batch.append((key, kind)) }
+                }
+                guard !batch.isEmpty else { continue }
+                var lifetimes: [Lifetime?] = Array(repeating: nil, count: batch.count)
+                if needTTL {
+                    let ttls = try redis.pipeline(batch.map { RedisCommand("TTL", $0.0) })
+                    lifetimes = ttls.map { Lifetime(ttl: $0.integer ?? -2) }
+                }
+                var chosen: [ScannedKey] = []
+                for (index, (key, kind)) in batch.enumerated() {
+                    if request.noExpiryOnly, lifetimes[index] != .noExpiry { continue }
+                    chosen.append(ScannedKey(key: key, kind: kind, lifetime: lifetimes[index]))
+                    if let limit = request.limit, handed + chosen.count >= limit { break }
+                }
+                if action == .delete, !chosen.isEmpty {
+                    let replies = try redis.pipeline(chosen.map { RedisCommand("UNLINK", $0.key) })
+                    if let index = replies.firstIndex(where: { if case .error = $0 { true } else { false } }),
+                        case .error(let message) = replies[index]
+                    {
+                        throw RedisError.reply(command: "UNLINK \(chosen[index].key)", message: message)
+                    }
+                }
+                for key in chosen {
+                    handed += 1
+                    if !found(key) { return handed }
+                }
+                if let limit = request.limit, handed >= limit { return handed }
+            } while cursor != "0"
+        }
+        return handed
+    }
+
+    /// The same view of the SQLite store: each live row as the key it stands for.
+    private func scanSQLite(
+        _ database: SQLiteDatabase, _ request: KeyScanRequest, action: KeyScanAction, found: (ScannedKey) -> Bool
+    ) throws -> Int {
+        let now = clock.epochSeconds
+        let sources: [(KeyKind, String, String)] = [
+            (.otp, "SELECT 'otp:' || user_id, expires_epoch, id FROM otp_codes WHERE used_at IS NULL AND expires_epoch > ?",
+             "UPDATE otp_codes SET used_at = 'deleted by keys scan' WHERE id = ?"),
+            (.attempts, "SELECT 'otp:attempts:' || user_id, expires_epoch, rowid FROM otp_attempts WHERE expires_epoch > ?",
+             "DELETE FROM otp_attempts WHERE rowid = ?"),
+            (.verification, "SELECT 'user:verification:' || user_id, expires_epoch, rowid FROM verification_cache WHERE expires_epoch > ?",
+             "DELETE FROM verification_cache WHERE rowid = ?"),
+            (.pendingVideo, "SELECT 'video:pending:' || user_id, expires_epoch, rowid FROM pending_video_cache WHERE expires_epoch > ?",
+             "DELETE FROM pending_video_cache WHERE rowid = ?"),
+            (.rateLimit, "SELECT key, expires_epoch, rowid FROM rate_limits WHERE expires_epoch > ?",
+             "DELETE FROM rate_limits WHERE rowid = ?"),
+        ]
+        var handed = 0
+        for (_, query, deletion) in sources {
+            let select = try database.prepare(query)
+            try select.bind([.integer(now)])
+            var rows: [(ScannedKey, Int64)] = []
+            while try select.step() {
+                guard let key = select.text(0), let expires = select.integer(1), let id = select.integer(2) else { continue }
+                let (selected, kind) = selects(key, request)
+                guard selected, !request.noExpiryOnly else { continue }  // SQLite rows always expire
+                rows.append((ScannedKey(key: key, kind: kind, lifetime: request.withTTL ? .seconds(expires - now) : nil), id))
+            }
+            for (key, id) in rows {
+                if action == .delete { try database.prepare(deletion).run([.integer(id)]) }
+                handed += 1
+                if !found(key) { return handed }
+                if let limit = request.limit, handed >= limit { return handed }
+            }
+        }
+        return handed
+    }
+}
