@@ -7,7 +7,7 @@ _closeup() {
         word=${COMP_WORDS[i]}
         if ((skip)); then skip=0; continue; fi
         case $word in
-            --color|--url|--host|--port|--db|--username|--password-file|--cacert|--cert|--key|--sni|--connect-timeout|--timeout|--store|--sqlite|--env-file|--max-attempts|--mobile|--channel|--via|--ttl|--max|--window|--kind|--match|--count|--limit) skip=1; given+=("$word"); continue ;;
+            --color|--url|--host|--port|--db|--username|--password-file|--cacert|--cert|--key|--sni|--connect-timeout|--timeout|--store|--sqlite|--env-file|--max-attempts|--mobile|--channel|--via|--ttl|--max|--window|--kind|--match|--count|--limit|--user|--duration|--interval) skip=1; given+=("$word"); continue ;;
             --*=*) given+=("${word%%=*}"); continue ;;
             -*) given+=("$word"); continue ;;
         esac
@@ -33,6 +33,7 @@ _closeup() {
             "verification/clear") path="verification clear" ;;
             "/keys") path="keys" ;;
             "keys/scan") path="keys scan" ;;
+            "/monitor") path="monitor" ;;
             "/doctor") path="doctor" ;;
             "/completions") path="completions" ;;
             "/help") path="help" ;;
@@ -70,12 +71,16 @@ _closeup() {
         "keys scan:--match") COMPREPLY=(); return ;;
         "keys scan:--count") COMPREPLY=(); return ;;
         "keys scan:--limit") COMPREPLY=(); return ;;
+        "monitor:--user") COMPREPLY=(); return ;;
+        "monitor:--kind") COMPREPLY=($(compgen -W "otp attempts verification pending-video rate-limit" -- "$cur")); return ;;
+        "monitor:--duration") COMPREPLY=(); return ;;
+        "monitor:--interval") COMPREPLY=(); return ;;
     esac
     if [[ $cur == --*=* ]]; then return; fi
 
     local words="" flags=""
     case "$path" in
-        "") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"; words="otp inspect attempts ratelimit pending-video verification keys doctor completions help" ;;
+        "") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"; words="otp inspect attempts ratelimit pending-video verification keys monitor doctor completions help" ;;
         "otp") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"; words="send verify ttl" ;;
         "otp send") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --mobile --channel --via --force --ttl"
             case $positional in
@@ -128,6 +133,9 @@ _closeup() {
         "keys scan") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --kind --match --count --limit --ttl --no-expiry --any-key --null --delete --dry-run --yes"
             case $positional in
             esac ;;
+        "monitor") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --user --kind --duration --raw --interval"
+            case $positional in
+            esac ;;
         "doctor") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
             case $positional in
             esac ;;
@@ -137,11 +145,11 @@ _closeup() {
             esac ;;
         "help") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
             case $positional in
-                *) words="otp inspect attempts ratelimit pending-video verification keys doctor completions help" ;;
+                *) words="otp inspect attempts ratelimit pending-video verification keys monitor doctor completions help" ;;
             esac ;;
     esac
     if [[ $cur == -* ]]; then
-        local flag offered="" repeatable=" --kind "
+        local flag offered="" repeatable=" --kind --kind "
         for flag in $flags; do
             [[ " ${given[*]} " == *" $flag "* && $repeatable != *" $flag "* ]] || offered+=" $flag"
         done

@@ -1,5 +1,5 @@
 # fish completion for closeup (generated from the command table; do not edit)
-set -g __closeup_paths 'otp' 'otp send' 'otp verify' 'otp ttl' 'inspect' 'attempts' 'attempts get' 'attempts clear' 'ratelimit' 'ratelimit check' 'ratelimit reset' 'pending-video' 'pending-video get' 'pending-video set' 'pending-video clear' 'verification' 'verification get' 'verification set' 'verification clear' 'keys' 'keys scan' 'doctor' 'completions' 'help'
+set -g __closeup_paths 'otp' 'otp send' 'otp verify' 'otp ttl' 'inspect' 'attempts' 'attempts get' 'attempts clear' 'ratelimit' 'ratelimit check' 'ratelimit reset' 'pending-video' 'pending-video get' 'pending-video set' 'pending-video clear' 'verification' 'verification get' 'verification set' 'verification clear' 'keys' 'keys scan' 'monitor' 'doctor' 'completions' 'help'
 
 # The command path typed so far ("otp send"), skipping flags and their values.
 function __closeup_path
@@ -13,7 +13,7 @@ function __closeup_path
             continue
         end
         switch $word
-            case --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --mobile --channel --via --ttl --max --window --kind --match --count --limit
+            case --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --mobile --channel --via --ttl --max --window --kind --match --count --limit --user --duration --interval
                 set skip 1
                 continue
             case '-*'
@@ -49,6 +49,7 @@ complete -c closeup -n "__closeup_at ''" -a ratelimit -d 'Fixed-window rate limi
 complete -c closeup -n "__closeup_at ''" -a pending-video -d 'The pending video job cache: get, set, clear'
 complete -c closeup -n "__closeup_at ''" -a verification -d 'The verification status cache: get, set, clear'
 complete -c closeup -n "__closeup_at ''" -a keys -d 'Keys of closeup\'s namespaces: scan (and delete)'
+complete -c closeup -n "__closeup_at ''" -a monitor -d 'Watch the traffic on closeup\'s namespaces, decoded'
 complete -c closeup -n "__closeup_at ''" -a doctor -d 'Check configuration, Redis, SQLite and the OTP secret'
 complete -c closeup -n "__closeup_at ''" -a completions -d 'Print the shell completion script'
 complete -c closeup -n "__closeup_at ''" -a help -d 'Show help for a command'
@@ -88,8 +89,13 @@ complete -c closeup -n "__closeup_at 'keys scan'" -s 0 -l null -d 'Separate keys
 complete -c closeup -n "__closeup_at 'keys scan'" -l delete -d 'Unlink the keys found'
 complete -c closeup -n "__closeup_at 'keys scan'" -l dry-run -d 'With --delete: only list what would be deleted'
 complete -c closeup -n "__closeup_at 'keys scan'" -l yes -d 'With --delete: do not ask'
+complete -c closeup -n "__closeup_at 'monitor'" -l user -x -d 'Only this user\'s keys'
+complete -c closeup -n "__closeup_at 'monitor'" -l kind -x -a 'otp attempts verification pending-video rate-limit' -d 'Only this namespace (repeatable)'
+complete -c closeup -n "__closeup_at 'monitor'" -l duration -x -d 'Stop after this long'
+complete -c closeup -n "__closeup_at 'monitor'" -l raw -d 'Show the commands undecoded (still redacted)'
+complete -c closeup -n "__closeup_at 'monitor'" -l interval -x -d 'Seconds between polls (default 1)'
 complete -c closeup -n "__closeup_at 'completions'; and test (__closeup_argument_count) = 0" -a 'bash zsh fish' -d 'bash, zsh or fish'
-complete -c closeup -n "__closeup_at 'help'" -a 'otp inspect attempts ratelimit pending-video verification keys doctor completions help' -d 'The command, e.g. doctor'
+complete -c closeup -n "__closeup_at 'help'" -a 'otp inspect attempts ratelimit pending-video verification keys monitor doctor completions help' -d 'The command, e.g. doctor'
 complete -c closeup -s h -l help -d 'Show help for closeup or the command'
 complete -c closeup -l version -d 'Print the version and exit'
 complete -c closeup -l json -d 'Print one JSON object per result (JSON Lines when streaming)'

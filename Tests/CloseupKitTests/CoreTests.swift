@@ -198,3 +198,44 @@ struct GlobAndKindTests {
         #expect(KeyKind.of(key) == nil)
     }
 }
+
+struct MonitorLineTests {
+    @Test func parsesQuotedArgumentsWithEscapes() throws {
+        let event = try #require(MonitorLine.parse(#"1768298100.250000 [3 127.0.0.1:5555] "SET" "user:verification:u1" "tr\"ue\x41\n" "EX" "3600""#))
+        #expect(event.time == 1_768_298_100.25 && event.database == 3 && event.client == "127.0.0.1:5555")
+        #expect(event.command == "SET" && event.key == "user:verification:u1" && event.kind == .verification)
+        #expect(event.arguments == ["user:verification:u1", "tr\"ueA\n", "EX", "3600"])
+        #expect(event.meaning == "verification cached for u1: tr\"ueA\n (ttl 3600)")
+    }
+
+    @Test(arguments: [
+        (#"1 [0 lua] "DEL" "otp:u1""#, "OTP consumed for u1"),
+        (#"1 [0 1.2.3.4:5] "DEL" "otp:u1""#, "OTP deleted for u1"),
+        (#"1 [0 1.2.3.4:5] "SET" "otp:u1" "{}" "EX" "300" "NX""#, "OTP issued for u1 (ttl 300)"),
+        (#"1 [0 1.2.3.4:5] "EVALSHA" "ab" "1" "rate_limit:otp_request:9876543210" "3" "300""#, "rate limit otp_request:98******10 counted (max 3 per 300 s)"),
+        (#"1 [0 1.2.3.4:5] "SET" "video:pending:u1" "456" "EX" "1800""#, "pending video 456 cached for u1 (ttl 1800)"),
+    ])
+    func meanings(line: String, meaning: String) throws {
+        #expect(try #require(MonitorLine.parse(line)).meaning == meaning)
+    }
+
+    @Test func secretsAreRedacted() throws {
+        let auth = try #require(MonitorLine.parse(#"1 [0 1.2.3.4:5] "AUTH" "app" "s3cret""#))
+        #expect(auth.arguments == ["(redacted)", "(redacted)"])
+        let hello = try #require(MonitorLine.parse(#"1 [0 1.2.3.4:5] "HELLO" "3" "AUTH" "app" "s3cret""#))
+        #expect(hello.arguments == ["3", "AUTH", "(redacted)", "(redacted)"])
+        let record = try #require(MonitorLine.parse(#"1 [0 1.2.3.4:5] "SET" "otp:u1" "{\"otp_hash\":\"ab\"}" "EX" "300""#))
+        #expect(record.arguments == ["otp:u1", "(otp record)", "EX", "300"])
+        let script = try #require(MonitorLine.parse(#"1 [0 1.2.3.4:5] "EVALSHA" "sha" "1" "otp:u1" "deadbeef""#))
+        #expect(script.arguments == ["sha", "1", "otp:u1", "(redacted)"])
+        let other = try #require(MonitorLine.parse(#"1 [0 1.2.3.4:5] "SET" "user:verification:u1" "true""#))
+        #expect(other.arguments == ["user:verification:u1", "true"])
+        let acl = try #require(MonitorLine.parse(#"1 [0 1.2.3.4:5] "ACL" "SETUSER" "ops" "on" ">pw""#))
+        #expect(acl.arguments == ["SETUSER", "ops", "on", "(redacted)"])
+    }
+
+    @Test(arguments: ["", "garbage", "1 [0 x] SET", #"1 [0 x] "unterminated"#, "x [0 c] \"GET\""])
+    func otherLinesAreNotEvents(line: String) {
+        #expect(MonitorLine.parse(line) == nil)
+    }
+}

@@ -121,3 +121,45 @@ public func backendHash(secret: String, user: String, code: String) throws -> St
         environment: ProcessInfo.processInfo.environment, directory: "/", stdin: "")
     return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 }
+
+/// A closeup started in the background (monitor), whose output is read when it ends.
+public final class RunningCloseup: @unchecked Sendable {
+    let process = Process()
+    let base: String
+
+    public init(_ arguments: [String], environment: [String: String], directory: String) throws {
+        base = try TemporaryDirectory.make(prefix: "closeup-bg") + "/run"
+        process.executableURL = URL(fileURLWithPath: Closeup.executable)
+        process.arguments = arguments
+        process.environment = environment
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// What it has written to stdout so far.
+    public var stdoutSoFar: String { (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "" }
+
+    public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    public func wait() -> CloseupResult {
+        process.waitUntilExit()
+        return CloseupResult(
+            status: process.terminationStatus, stdout: stdoutSoFar,
+            stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+    }
+}
+
+/// Polls `condition` every 50 ms for up to `seconds`; true when it held.
+public func eventually(within seconds: Double = 5, _ condition: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if try condition() { return true }
+        usleep(50_000)
+    }
+    return try condition()
+}

@@ -244,6 +244,33 @@ public enum CommandTable {
                 ("closeup keys scan --kind otp --match 'otp:test-*' --delete --yes", "remove test users' codes"),
             ]),
         CommandSpec(
+            id: .monitor, path: ["monitor"],
+            summary: "Watch the traffic on closeup's namespaces, decoded",
+            details: """
+                Runs MONITOR on a connection of its own and prints one event per line: time, client, \
+                key and what it means ("OTP issued for u1 (ttl 300)"). Passwords (AUTH, HELLO, ACL, \
+                CONFIG), OTP records and script arguments on OTP keys are redacted, also with --raw, \
+                which shows the commands undecoded. It reconnects, with backoff, when the server drops \
+                the connection, and ends cleanly (exit 0) on Ctrl-C, SIGTERM or after --duration.
+
+                Where the server refuses MONITOR (ElastiCache Serverless does; so does an ACL user \
+                without +monitor), it says so on stderr and polls instead: every --interval it re-scans \
+                the namespaces and reports keys created, changed, and expired or deleted.
+                """,
+            flags: [
+                FlagSpec(long: "user", value: "USER", summary: "Only this user's keys"),
+                FlagSpec(
+                    long: "kind", value: "KIND", choices: KeyKind.allCases.map(\.rawValue), repeatable: true,
+                    summary: "Only this namespace (repeatable)"),
+                FlagSpec(long: "duration", value: "SECONDS", kind: .seconds, summary: "Stop after this long"),
+                FlagSpec(long: "raw", summary: "Show the commands undecoded (still redacted)"),
+                FlagSpec(long: "interval", value: "SECONDS", kind: .seconds, summary: "Seconds between polls (default 1)"),
+            ],
+            examples: [
+                ("closeup monitor --user user123", "watch one user try to log in"),
+                ("closeup --json monitor --kind rate-limit --duration 60", "a minute of rate-limit traffic for a script"),
+            ]),
+        CommandSpec(
             id: .doctor, path: ["doctor"],
             summary: "Check configuration, Redis, SQLite and the OTP secret",
             details: """

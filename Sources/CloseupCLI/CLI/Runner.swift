@@ -87,6 +87,7 @@ public enum Runner {
         case .verificationSet: try CacheCommands.verificationSet(context)
         case .verificationClear: try CacheCommands.verificationClear(context)
         case .keysScan: try KeysCommand.scan(context)
+        case .monitor: try MonitorCommand.run(context)
         case .doctor: try DoctorCommand.run(context)
         case .help, .completions: 0  // answered before settings are resolved
         }

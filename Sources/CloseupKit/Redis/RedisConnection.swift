@@ -114,7 +114,7 @@ public final class RedisConnection {
                     written += sent ?? 0
                 }
                 if ready & Int16(POLLIN | POLLERR | POLLHUP) != 0 {
-                    try receive { value in
+                    try receive(while: { received < count }) { value in
                         reply(received, value)
                         received += 1
                     }
@@ -131,8 +131,9 @@ public final class RedisConnection {
         }
     }
 
-    /// Reads what the socket has and hands out every complete reply.
-    private func receive(_ handle: (RESPValue) -> Void) throws {
+    /// Reads what the socket has and hands out complete replies while `more()`; the rest stay
+    /// buffered in the reader (a MONITOR stream may follow its +OK in the same read).
+    private func receive(while more: () -> Bool, _ handle: (RESPValue) -> Void) throws {
         let received = try readBuffer.withUnsafeMutableBytes { try transport.read(into: $0) }
         guard let received else { return }
         if received == 0 {
@@ -142,7 +143,31 @@ public final class RedisConnection {
         }
         serverHasAnswered = true
         try readBuffer.withUnsafeBytes { try reader.feed(UnsafeRawBufferPointer(rebasing: $0[..<received])) }
-        while let reply = try reader.next() { handle(reply) }
+        while more(), let reply = try reader.next() { handle(reply) }
+    }
+
+    /// The next reply the server pushes unasked (after MONITOR), or nil when none came
+    /// within `seconds`: silence is not an error on a stream.
+    public func nextPushed(within seconds: Double) throws(RedisError) -> RESPValue? {
+        if let broken { throw broken }
+        do {
+            if let buffered = try reader.next() { return buffered }
+            let ready = try transport.wait(for: Int16(POLLIN), until: .after(seconds: seconds))
+            guard ready != 0 else { return nil }
+            var pushed: RESPValue?
+            try receive(while: { pushed == nil }) { pushed = $0 }
+            return pushed
+        } catch let error as TransportError where error.isTimeout {
+            return nil
+        } catch let error as TransportError {
+            throw fail(.connectionLost(target: options.target, reason: error.reason))
+        } catch let error as RESPReaderError {
+            throw fail(.protocolViolation(target: options.target, reason: error.reason))
+        } catch let error as RedisError {
+            throw fail(error)
+        } catch {
+            throw fail(.connectionLost(target: options.target, reason: "\(error)"))
+        }
     }
 
     /// A failed connection is never reused: its stream position is unknown.

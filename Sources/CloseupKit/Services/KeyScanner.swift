@@ -82,7 +82,7 @@ public struct KeyScanner {
 
     /// The MATCH patterns to walk: the user's glob, or one per selected namespace (otp:*
     /// covers the attempt counters), or none for --any-key.
-    private func patterns(_ request: KeyScanRequest) -> [String?] {
+    static func patterns(_ request: KeyScanRequest) -> [String?] {
         if let match = request.match { return [match] }
         if request.anyKey && request.kinds.isEmpty { return [nil] }
         let kinds = request.kinds.isEmpty ? Set(KeyKind.allCases) : request.kinds
@@ -96,7 +96,7 @@ public struct KeyScanner {
         var seen = Set<Int>()
         var handed = 0
         let needTTL = request.withTTL || request.noExpiryOnly
-        for pattern in patterns(request) {
+        for pattern in Self.patterns(request) {
             var cursor = "0"
             repeat {
                 var command = ["SCAN", cursor, "COUNT", String(request.count)]

@@ -1,0 +1,82 @@
+// monitor: one decoded event per line, flushed at once; Ctrl-C and SIGTERM end it cleanly.
+import CloseupKit
+import Glibc
+
+/// Set from the signal handler; read between waits.
+nonisolated(unsafe) private var stopRequested: sig_atomic_t = 0
+
+enum MonitorCommand {
+    static func run(_ context: CommandContext) throws(CloseupError) -> Int32 {
+        let arguments = context.arguments
+        var request = MonitorRequest()
+        request.user = try arguments.value("user").map { raw throws(CloseupError) in try UserID(raw).value }
+        request.kinds = Set(arguments.all("kind").compactMap(KeyKind.init))
+        request.duration = arguments.value("duration").flatMap(Double.init)
+        request.interval = arguments.value("interval").flatMap(Double.init) ?? 1
+        if context.settings.store == .sqlite {
+            throw .usage("monitor watches Redis; it has nothing to watch with --store sqlite")
+        }
+        stopRequested = 0
+        signal(SIGINT) { _ in stopRequested = 1 }
+        signal(SIGTERM) { _ in stopRequested = 1 }
+        // A parent may have started us with these blocked (some runtimes block signals in
+        // their threads, and children inherit the mask): unblock the two that end us.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        sigaddset(&handled, SIGINT)
+        sigaddset(&handled, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &handled, nil)
+        let raw = arguments.has("raw")
+        let terminal = context.terminal
+        let clock = Clock.system
+        try Monitor(settings: context.settings).run(
+            request,
+            event: { event in
+                terminal.line(context.json ? json(event, raw: raw, clock: clock).serialized : human(event, raw: raw, clock: clock))
+                terminal.flush()
+            },
+            notice: { notice in
+                switch notice {
+                case .polling(let reason):
+                    terminal.warn("\(reason); polling every \(request.interval) s instead (changes between polls are merged)")
+                case .reconnecting(let reason, let seconds):
+                    terminal.warn("\(reason); reconnecting in \(seconds) s")
+                case .reconnected:
+                    terminal.warn("reconnected to Redis at \(context.settings.redis.target)")
+                }
+            },
+            shouldStop: { stopRequested != 0 || terminal.isClosed })
+        return 0
+    }
+
+    static func human(_ event: MonitorEvent, raw: Bool, clock: Clock) -> String {
+        let stamp = Timestamp.format(epoch: Int64(event.time), utcOffset: clock.utcOffset(Int64(event.time)))
+        let time = String(stamp.dropFirst(11).prefix(8)) + "." + milliseconds(event.time)
+        if raw {
+            let words = ([event.command] + event.arguments).map { KeysCommand.printable($0) }
+            return "\(time) [\(event.database) \(event.client)] \(words.joined(separator: " "))"
+        }
+        let key = event.kind == .rateLimit ? "rate_limit:" + MonitorLine.maskedRateLimit(event.key ?? "") : event.key ?? ""
+        return "\(time) \(event.client) \(KeysCommand.printable(key)) \(event.meaning)"
+    }
+
+    static func json(_ event: MonitorEvent, raw: Bool, clock: Clock) -> JSON {
+        var fields: [(String, JSON)] = [
+            ("time", .string(clock.timestamp(Int64(event.time)))),
+            ("client", .string(event.client)),
+            ("db", .integer(Int64(event.database))),
+            ("command", .string(event.command)),
+            ("key", .optional(event.key)),
+            ("kind", .optional(event.kind?.rawValue)),
+            ("user_id", .optional(event.user)),
+            ("meaning", .string(event.meaning)),
+        ]
+        if raw { fields.append(("arguments", .array(event.arguments.map(JSON.string)))) }
+        return .object(fields)
+    }
+
+    private static func milliseconds(_ time: Double) -> String {
+        let value = Int((time - time.rounded(.down)) * 1000)
+        return String(repeating: "0", count: value < 10 ? 2 : value < 100 ? 1 : 0) + String(value)
+    }
+}

@@ -1,0 +1,185 @@
+// `monitor`: the traffic on closeup's namespaces as decoded events. It runs
+// MONITOR on a connection of its own and reconnects (with backoff) when the
+// server drops it; where MONITOR is refused (ElastiCache Serverless, an ACL
+// user without +monitor) it polls instead: re-scanning the namespaces and
+// reporting keys created, changed, and expired or deleted.
+import Glibc
+
+public struct MonitorRequest: Sendable {
+    /// Only events on this user's keys.
+    public var user: String?
+    /// Only these namespaces; empty means all.
+    public var kinds: Set<KeyKind> = []
+    /// Stop after this many seconds; nil runs until stopped.
+    public var duration: Double?
+    /// Seconds between passes when polling.
+    public var interval: Double = 1
+
+    public init() {}
+
+    func wants(_ event: MonitorEvent) -> Bool {
+        guard let kind = event.kind else { return false }
+        if !kinds.isEmpty && !kinds.contains(kind) { return false }
+        if let user, event.user != user { return false }
+        return true
+    }
+}
+
+/// What the monitor tells its caller besides events (the CLI prints these on stderr).
+public enum MonitorNotice: Sendable, Equatable {
+    case polling(reason: String)
+    case reconnecting(reason: String, afterSeconds: Double)
+    case reconnected
+}
+
+public struct Monitor {
+    let settings: Settings
+    let clock: Clock
+
+    public init(settings: Settings, clock: Clock = .system) {
+        self.settings = settings
+        self.clock = clock
+    }
+
+    /// Streams events until `duration` passes or `shouldStop()` says so.
+    public func run(
+        _ request: MonitorRequest, event: (MonitorEvent) -> Void, notice: (MonitorNotice) -> Void,
+        shouldStop: () -> Bool
+    ) throws(CloseupError) {
+        let end = request.duration.map { Deadline.after(seconds: $0) }
+        func finished() -> Bool { shouldStop() || end.map { $0.remainingMilliseconds == 0 } ?? false }
+        var backoff = 0.5
+        var first = true
+        while !finished() {
+            let connection: RedisConnection
+            do {
+                connection = try RedisConnector.connect(settings)
+            } catch let error as CloseupError {
+                throw error
+            } catch let error as RedisError {
+                // The first connection must work; later ones are retried (the server may be restarting).
+                if first { throw error.closeupError }
+                notice(.reconnecting(reason: error.closeupError.message, afterSeconds: backoff))
+                pause(backoff, until: finished)
+                backoff = min(backoff * 2, 5)
+                continue
+            } catch {
+                throw CloseupError(.internal, "\(error)")
+            }
+            if !first { notice(.reconnected) }
+            first = false
+            do {
+                let reply = try connection.pipeline([RedisCommand("MONITOR")])[0]
+                if case .error(let message) = reply {
+                    notice(.polling(reason: "the server refused MONITOR (\(message))"))
+                    try poll(connection, request, event: event, finished: finished)
+                    return
+                }
+                backoff = 0.5
+                while !finished() {
+                    guard let pushed = try connection.nextPushed(within: 0.2) else { continue }
+                    guard let line = pushed.string, let parsed = MonitorLine.parse(line), request.wants(parsed) else {
+                        continue
+                    }
+                    event(parsed)
+                }
+                return
+            } catch let error as RedisError {
+                if case .reply = error { throw error.closeupError }
+                notice(.reconnecting(reason: error.closeupError.message, afterSeconds: backoff))
+                pause(backoff, until: finished)
+                backoff = min(backoff * 2, 5)
+            } catch {
+                throw CloseupError(.internal, "\(error)")
+            }
+        }
+    }
+
+    private func pause(_ seconds: Double, until finished: () -> Bool) {
+        let deadline = Deadline.after(seconds: seconds)
+        while deadline.remainingMilliseconds > 0, !finished() { usleep(50_000) }
+    }
+
+    /// Polling mode: every `interval`, SCAN the namespaces, read each key's value and TTL
+    /// (pipelined), and compare with the last pass.
+    private func poll(
+        _ connection: RedisConnection, _ request: MonitorRequest, event: (MonitorEvent) -> Void,
+        finished: () -> Bool
+    ) throws {
+        var previous = try snapshot(connection, request)
+        while !finished() {
+            let deadline = Deadline.after(seconds: request.interval)
+            while deadline.remainingMilliseconds > 0, !finished() { usleep(20_000) }
+            if finished() { break }
+            let current = try snapshot(connection, request)
+            let now = clock.now()
+            for (key, state) in current.sorted(by: { $0.key < $1.key }) {
+                let change: String? =
+                    switch previous[key] {
+                    case nil: "created"
+                    case let old? where old.value != state.value: "changed"
+                    default: nil
+                    }
+                if let change { report(key, change, state.ttl, now, request, event) }
+            }
+            for key in previous.keys.sorted() where current[key] == nil {
+                report(key, "expired or deleted", nil, now, request, event)
+            }
+            previous = current
+        }
+    }
+
+    private func report(
+        _ key: String, _ change: String, _ ttl: Int64?, _ now: Double, _ request: MonitorRequest,
+        _ event: (MonitorEvent) -> Void
+    ) {
+        var polled = MonitorLine.describe(time: now, database: settings.redis.database, client: "poll", command: "POLL", arguments: [key])
+        let what: String =
+            switch polled.kind {
+            case .otp: "OTP"
+            case .attempts: "failed-attempt counter"
+            case .verification: "verification cache"
+            case .pendingVideo: "pending video cache"
+            case .rateLimit: "rate limit \(MonitorLine.maskedRateLimit(key))"
+            case nil: key
+            }
+        let owner = polled.user.map { " for \($0)" } ?? ""
+        let lifetime = ttl.map { $0 >= 0 ? " (ttl \($0))" : " (no expiry)" } ?? ""
+        polled.meaning = "\(what) \(change)\(owner)\(lifetime)"
+        polled.arguments = []
+        if request.wants(polled) { event(polled) }
+    }
+
+    /// Every key of the selected namespaces with a digest of its value and its TTL.
+    private func snapshot(_ connection: RedisConnection, _ request: MonitorRequest) throws -> [String: (value: Int, ttl: Int64)] {
+        var keys: [String] = []
+        var seen = Set<String>()
+        var scan = KeyScanRequest()
+        scan.kinds = request.kinds
+        for pattern in KeyScanner.patterns(scan) {
+            var cursor = "0"
+            repeat {
+                let reply = try connection.call(RedisCommand(arguments: ["SCAN", cursor, "COUNT", "1000", "MATCH", pattern ?? "*"]))
+                guard let parts = reply.array, parts.count == 2, let next = parts[0].string else { break }
+                cursor = next
+                for item in parts[1].array ?? [] {
+                    if let key = item.string, KeyKind.of(key) != nil, seen.insert(key).inserted { keys.append(key) }
+                }
+            } while cursor != "0"
+        }
+        var result: [String: (value: Int, ttl: Int64)] = [:]
+        var start = 0
+        while start < keys.count {
+            let batch = Array(keys[start..<min(start + 500, keys.count)])
+            let replies = try connection.pipeline(batch.flatMap { [RedisCommand("GET", $0), RedisCommand("TTL", $0)] })
+            for (index, key) in batch.enumerated() {
+                let value = replies[index * 2]
+                guard !value.isNull else { continue }  // gone between SCAN and GET
+                // A digest only: OTP records are compared, never kept or shown.
+                result[key] = ((value.string ?? "").hashValue, replies[index * 2 + 1].integer ?? -2)
+            }
+            start += batch.count
+        }
+        return result
+    }
+}
