@@ -19,6 +19,6 @@ let package = Package(
         // Real servers for the tests: starts redis-server, runs the built binary.
         .target(name: "CloseupTestSupport", dependencies: ["CloseupKit"], path: "Tests/CloseupTestSupport"),
         .testTarget(name: "CloseupKitTests", dependencies: ["CloseupKit", "CloseupTestSupport"]),
-        .testTarget(name: "closeupTests", dependencies: ["CloseupCLI", "closeup", "CloseupTestSupport"]),
+        .testTarget(name: "closeupTests", dependencies: ["CloseupCLI", "closeup", "CloseupTestSupport"], exclude: ["Fixtures"]),
     ]
 )

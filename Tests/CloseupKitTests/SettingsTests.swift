@@ -27,7 +27,7 @@ struct SettingsTests {
         let settings = try resolve()
         #expect(settings.redis.address == .tcp(host: "127.0.0.1", port: 6379))
         #expect(!settings.redisConfigured)
-        #expect(settings.redis.database == 0 && settings.redis.password == nil && !settings.redis.tls)
+        #expect(settings.redis.database == 0 && settings.redis.password == nil && settings.redis.tls == nil)
         #expect(settings.redis.connectTimeout == 5 && settings.redis.operationTimeout == 5)
         #expect(settings.store == .auto && settings.maxAttempts == 5)
         #expect(settings.sqlitePath == "/home/ops/.local/share/closeup/closeup.sqlite3")
@@ -56,7 +56,7 @@ struct SettingsTests {
         let higher = try resolve(
             flags: [.url: "rediss://flag-host:7200"], environment: ["REDIS_HOST": "env-host", "REDIS_DB": "9"])
         #expect(higher.redis.address == .tcp(host: "flag-host", port: 7200))
-        #expect(higher.redis.database == 0 && higher.redis.tls)
+        #expect(higher.redis.database == 0 && higher.redis.tls != nil)
         // Lower level: a --host flag beats REDIS_URL's host but keeps its port.
         let lower = try resolve(flags: [.host: "flag-host"], environment: ["REDIS_URL": "redis://env-host:7300"])
         #expect(lower.redis.address == .tcp(host: "flag-host", port: 7300))
@@ -107,7 +107,7 @@ struct SettingsTests {
 
     @Test(arguments: ["true", "1", "yes", "TRUE"])
     func tlsSwitchAcceptsTrueWords(word: String) throws {
-        #expect(try resolve(environment: ["REDIS_TLS": word]).redis.tls)
+        #expect(try resolve(environment: ["REDIS_TLS": word]).redis.tls != nil)
     }
 
     @Test func envFileGrammar() throws {

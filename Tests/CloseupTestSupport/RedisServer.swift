@@ -17,18 +17,39 @@ public final class RedisServer: @unchecked Sendable {
         do { return try RedisServer() } catch { fatalError("cannot start redis-server for the tests: \(error)") }
     }()
 
-    /// Starts a server; `config` lines are extra `--name value` arguments.
-    public init(config: [String] = []) throws {
+    /// TLS material when the server speaks TLS only (its port is then the TLS port).
+    public let tls: TLSFixture?
+    public let clientAuthentication: Bool
+
+    /// Starts a server; `config` lines are extra `--name value` arguments. With `tls`, the server
+    /// accepts TLS only, and with `clientAuthentication` it requires a client certificate.
+    /// The `requirepass` password, if any.
+    public let password: String?
+
+    public init(
+        config: [String] = [], tls: TLSFixture? = nil, clientAuthentication: Bool = false, password: String? = nil
+    ) throws {
         directory = try TemporaryDirectory.make(prefix: "closeup-redis")
+        self.password = password
         port = try freePort()
+        self.tls = tls
+        self.clientAuthentication = clientAuthentication
         process = Process()
         process.executableURL = URL(fileURLWithPath: try which("redis-server"))
+        var listen = ["--port", String(port)]
+        if let tls {
+            listen = [
+                "--port", "0", "--tls-port", String(port), "--tls-cert-file", tls.serverCertificate,
+                "--tls-key-file", tls.serverKey, "--tls-ca-cert-file", tls.caCertificate,
+                "--tls-auth-clients", clientAuthentication ? "yes" : "no",
+            ]
+        }
         process.arguments =
-            [
-                "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            listen + [
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                 "--dir", directory, "--unixsocket", directory + "/redis.sock", "--unixsocketperm", "700",
                 "--logfile", directory + "/redis.log", "--daemonize", "no",
-            ] + config
+            ] + config + (password.map { ["--requirepass", $0] } ?? [])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -49,11 +70,17 @@ public final class RedisServer: @unchecked Sendable {
         throw TestSupportError("redis-server on port \(port) did not answer PING within 10 s")
     }
 
-    /// Options for a TCP connection to this server.
+    /// Options for a TCP connection to this server (TLS, verified, with the client certificate, when it speaks TLS).
     public func options() -> RedisOptions {
         var options = RedisOptions(address: .tcp(host: "127.0.0.1", port: port))
         options.connectTimeout = 2
         options.operationTimeout = 2
+        options.password = password
+        if let tls {
+            options.tls = TLSSettings(
+                caCertificate: tls.caCertificate, certificate: clientAuthentication ? tls.clientCertificate : nil,
+                privateKey: clientAuthentication ? tls.clientKey : nil)
+        }
         return options
     }
 
@@ -69,6 +96,36 @@ public final class RedisServer: @unchecked Sendable {
     }
 
     deinit { stop() }
+}
+
+/// A CA, a server certificate for localhost and 127.0.0.1, a client certificate, and a
+/// second CA that signed none of them: made by the `openssl` command at test time.
+public struct TLSFixture: Sendable {
+    public let directory: String
+    public var caCertificate: String { directory + "/ca.crt" }
+    public var otherCACertificate: String { directory + "/other-ca.crt" }
+    public var serverCertificate: String { directory + "/server.crt" }
+    public var serverKey: String { directory + "/server.key" }
+    public var clientCertificate: String { directory + "/client.crt" }
+    public var clientKey: String { directory + "/client.key" }
+
+    public init() throws {
+        directory = try TemporaryDirectory.make(prefix: "closeup-tls")
+        let script = """
+            set -e
+            openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj '/CN=closeup test CA'
+            openssl req -x509 -newkey rsa:2048 -nodes -keyout other-ca.key -out other-ca.crt -days 2 -subj '/CN=another CA'
+            printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > server.ext
+            openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj '/CN=localhost'
+            openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile server.ext
+            openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj '/CN=closeup client'
+            openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt -days 2
+            chmod 644 *.key
+            """
+        let result = try Closeup.runProgram(
+            "/bin/sh", ["-c", script], environment: ["PATH": "/usr/bin:/bin"], directory: directory, stdin: "")
+        guard result.status == 0 else { throw TestSupportError("openssl failed: \(result.stderr)") }
+    }
 }
 
 public struct TestSupportError: Error, CustomStringConvertible {

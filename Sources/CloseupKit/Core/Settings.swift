@@ -48,13 +48,28 @@ public enum EnvFileChoice: Sendable, Equatable {
     case path(String)
 }
 
-/// TLS settings; connecting over TLS is built on these.
+/// How to verify and identify a TLS connection.
 public struct TLSSettings: Sendable, Equatable {
+    /// CA certificates (PEM); nil uses the system trust store.
     public var caCertificate: String?
+    /// Client certificate and key for mutual TLS.
     public var certificate: String?
     public var privateKey: String?
+    /// Skip chain and host name verification.
     public var insecure = false
+    /// The name to send (SNI) and verify instead of the host.
     public var serverName: String?
+
+    public init(
+        caCertificate: String? = nil, certificate: String? = nil, privateKey: String? = nil, insecure: Bool = false,
+        serverName: String? = nil
+    ) {
+        self.caCertificate = caCertificate
+        self.certificate = certificate
+        self.privateKey = privateKey
+        self.insecure = insecure
+        self.serverName = serverName
+    }
 }
 
 /// The resolved configuration of one run.
@@ -62,7 +77,6 @@ public struct Settings: Sendable {
     public var redis: RedisOptions
     /// False when nothing names a Redis: the default 127.0.0.1:6379 is then only probed, silently.
     public var redisConfigured: Bool
-    public var tls: TLSSettings
     public var cluster: Bool
     public var store: StoreMode
     public var sqlitePath: String
@@ -158,7 +172,6 @@ public struct Settings: Sendable {
         redis.database = try number(.db, in: 0...1_000_000, default: 0)
         redis.username = value(.username)
         redis.password = value(.password)
-        redis.tls = try flag(.tls)
         redis.connectTimeout = try seconds(.connectTimeout)
         redis.operationTimeout = try seconds(.timeout)
         if let file = value(.passwordFile) {
@@ -170,14 +183,17 @@ public struct Settings: Sendable {
             throw invalid(.store, "auto, redis or sqlite")
         }
         let dataDirectory = FileSystem.dataDirectory(environment: environment)
-        let tls = TLSSettings(
-            caCertificate: value(.cacert), certificate: value(.cert), privateKey: value(.key),
-            insecure: try flag(.insecure), serverName: value(.sni))
-        if tls.insecure {
-            warnings.append("--insecure: the Redis server's certificate and host name are not verified")
+        if try flag(.tls) {
+            let tls = TLSSettings(
+                caCertificate: value(.cacert), certificate: value(.cert), privateKey: value(.key),
+                insecure: try flag(.insecure), serverName: value(.sni))
+            if tls.insecure {
+                warnings.append("--insecure: the Redis server's certificate and host name are not verified")
+            }
+            redis.tls = tls
         }
         return Settings(
-            redis: redis, redisConfigured: redisConfigured, tls: tls, cluster: try flag(.cluster), store: store,
+            redis: redis, redisConfigured: redisConfigured, cluster: try flag(.cluster), store: store,
             sqlitePath: value(.sqlitePath) ?? dataDirectory + "/closeup.sqlite3", dataDirectory: dataDirectory,
             maxAttempts: try number(.maxAttempts, in: 1...1_000_000, default: 5), otpSecret: value(.otpSecret),
             smsCommand: value(.smsCommand), envFilePath: envFile?.path,

@@ -17,17 +17,33 @@ public final class RedisConnection {
     public init(options: RedisOptions) throws(RedisError) {
         self.options = options
         let deadline = Deadline.after(seconds: options.connectTimeout)
+        let socket: SocketTransport
         do {
             switch options.address {
             case .tcp(let host, let port):
-                transport = try SocketTransport.connect(host: host, port: port, deadline: deadline)
+                socket = try SocketTransport.connect(host: host, port: port, deadline: deadline)
             case .unix(let path):
-                transport = try SocketTransport.connect(unixPath: path, deadline: deadline)
+                socket = try SocketTransport.connect(unixPath: path, deadline: deadline)
             }
         } catch {
             let reason =
                 error.isTimeout ? "no connection within \(formatSeconds(options.connectTimeout)) s" : error.reason
             throw .unreachable(target: options.target, reason: reason)
+        }
+        if let tls = options.tls {
+            guard case .tcp(let host, _) = options.address else {
+                throw .tls(target: options.target, message: "TLS over a Unix socket is not supported")
+            }
+            do {
+                transport = try TLSTransport(socket: socket, host: host, settings: tls, deadline: deadline)
+            } catch {
+                // A handshake that never finished is an absent server; any other failure is configuration.
+                throw error.isTimeout
+                    ? .unreachable(target: options.target, reason: error.message)
+                    : .tls(target: options.target, message: error.message)
+            }
+        } else {
+            transport = socket
         }
         try handshake(deadline: deadline)
     }
@@ -178,6 +194,12 @@ public final class RedisConnection {
     }
 
     private func fail(_ error: TransportError, command: RedisCommand, seconds: Double) -> RedisError {
+        if error.isTLS {
+            return fail(
+                .tls(
+                    target: options.target,
+                    message: "\(error.reason); does the server require a client certificate (--cert, --key)?"))
+        }
         if error.isTimeout {
             // A server that accepted but never said a byte is as good as absent: the
             // store may fall back. One that has answered before is merely slow.

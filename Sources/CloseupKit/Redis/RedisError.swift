@@ -13,6 +13,8 @@ public enum RedisError: Error, Equatable, Sendable {
     case reply(command: String, message: String)
     /// Bytes that are not RESP.
     case protocolViolation(target: String, reason: String)
+    /// TLS could not be set up or verified: a configuration problem, never a reason to fall back.
+    case tls(target: String, message: String)
 
     /// Error replies that mean the credentials, not the request, are wrong.
     public var isAuthentication: Bool {
@@ -39,6 +41,8 @@ public enum RedisError: Error, Equatable, Sendable {
             .unavailable("Redis answered \(command) with an error: \(message)")
         case .protocolViolation(let target, let reason):
             .unavailable("Redis at \(target) sent something that is not RESP (\(reason)); is it really Redis?")
+        case .tls(let target, let message):
+            .configuration("\(message) (Redis at \(target))")
         }
     }
 }

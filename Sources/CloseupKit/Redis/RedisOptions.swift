@@ -11,7 +11,8 @@ public struct RedisOptions: Sendable, Equatable {
     public var database: Int = 0
     public var username: String?
     public var password: String?
-    public var tls = false
+    /// TLS settings; nil for a plain connection.
+    public var tls: TLSSettings?
     /// Seconds to connect, handshake included.
     public var connectTimeout: Double = 5
     /// Seconds to wait for each reply batch.

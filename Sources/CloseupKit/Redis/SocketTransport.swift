@@ -10,12 +10,16 @@ protocol Transport: AnyObject {
     /// Writes what fits: nil if it would block.
     func write(_ bytes: UnsafeRawBufferPointer) throws(TransportError) -> Int?
     func close()
+    /// Input already read from the socket but not yet handed out (TLS records): poll() cannot see it.
+    var hasBufferedInput: Bool { get }
 }
 
 /// A socket-level failure, worded for a message ("connection refused").
 struct TransportError: Error, Equatable {
     var reason: String
     var isTimeout = false
+    /// The TLS layer failed (an alert from the server), not the network: configuration, not absence.
+    var isTLS = false
 
     static func errno(_ code: Int32) -> TransportError {
         TransportError(reason: String(cString: strerror(code)).lowercased())
@@ -25,6 +29,7 @@ struct TransportError: Error, Equatable {
 final class SocketTransport: Transport {
     let fileDescriptor: Int32
     private var closed = false
+    var hasBufferedInput: Bool { false }
 
     private init(fileDescriptor: Int32) { self.fileDescriptor = fileDescriptor }
     deinit { close() }
@@ -132,6 +137,7 @@ extension Transport {
     /// Returns the events that are ready.
     @discardableResult
     func wait(for events: Int16, until deadline: Deadline) throws(TransportError) -> Int16 {
+        if events & Int16(POLLIN) != 0, hasBufferedInput { return Int16(POLLIN) }
         var entry = pollfd(fd: fileDescriptor, events: events, revents: 0)
         while true {
             let ready = poll(&entry, 1, deadline.remainingMilliseconds)

@@ -56,9 +56,9 @@ public enum Doctor {
             mode = "SQLite only (--store sqlite)"
         } else {
             var report = DoctorReport.Redis(
-                configured: settings.redisConfigured, target: settings.redis.target, tls: settings.redis.tls,
+                configured: settings.redisConfigured, target: settings.redis.target, tls: settings.redis.tls != nil,
                 username: settings.redis.username, passwordSource: settings.origins[.password])
-            if case .tcp(let host, _) = settings.redis.address, host.contains(".serverless."), !settings.redis.tls {
+            if case .tcp(let host, _) = settings.redis.address, host.contains(".serverless."), settings.redis.tls == nil {
                 warnings.append(
                     "\(host) looks like an ElastiCache Serverless endpoint, which accepts TLS only; add --tls or use rediss://")
             }

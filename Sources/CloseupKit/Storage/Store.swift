@@ -121,11 +121,6 @@ public final class Store {
 /// Opens the connection the settings describe.
 enum RedisConnector {
     static func connect(_ settings: Settings) throws -> RedisConnection {
-        if settings.redis.tls {
-            throw CloseupError.configuration(
-                "TLS connections to Redis (\(settings.redis.target)) are not available in this version of closeup;"
-                    + " use a plain redis:// endpoint or an stunnel")
-        }
-        return try RedisConnection(options: settings.redis)
+        try RedisConnection(options: settings.redis)
     }
 }
