@@ -35,6 +35,14 @@ enum DoctorCommand {
                 let latency = redis.latencyMilliseconds.map { formatMilliseconds($0) } ?? "?"
                 out += row("reachable", "\(ok), round trip \(latency) ms (median of 5 PINGs)")
                 out += row("server", "redis \(redis.serverVersion ?? "?"), \(redis.mode ?? "?"), role \(redis.role ?? "?")")
+                if !redis.clusterNodes.isEmpty {
+                    let covered = redis.clusterNodes.reduce(0) { $0 + $1.slots }
+                    let coverage = "\(covered) of 16384 slots covered"
+                    out += row(
+                        "cluster",
+                        "\(redis.clusterNodes.count) masters, " + (covered == 16384 ? coverage : terminal.paint(coverage, .red)))
+                    for node in redis.clusterNodes { out += row("", "\(node.address): \(node.slots) slots") }
+                }
             } else if let error = redis.error {
                 out += row("reachable", terminal.paint("no", .red) + ": \(error)")
             }
@@ -77,6 +85,10 @@ enum DoctorCommand {
                         ("server_version", .optional(redis.serverVersion)),
                         ("mode", .optional(redis.mode)),
                         ("role", .optional(redis.role)),
+                        (
+                            "cluster_nodes",
+                            .array(redis.clusterNodes.map { .object([("address", .string($0.address)), ("slots", .integer(Int64($0.slots)))]) })
+                        ),
                         ("error", .optional(redis.error)),
                     ])
                 ))

@@ -43,7 +43,7 @@ public struct AttemptsService {
     }
 
     /// Counts one failure in Redis; the counter is created with its TTL in the same atomic step.
-    static func recordFailure(_ redis: RedisConnection, user: UserID) throws -> Int64 {
+    static func recordFailure(_ redis: RedisClient, user: UserID) throws -> Int64 {
         let key = CacheKeys.otpAttempts(user)
         let count = try redis.run(failureScript, key: key, arguments: [String(counterTTL)]).integer ?? -1
         if count < 0 { throw corrupt(key) }

@@ -16,7 +16,14 @@ public struct DoctorReport: Sendable {
         /// "standalone" or "cluster".
         public var mode: String?
         public var role: String?
+        /// In a cluster: each master and how many slots it serves.
+        public var clusterNodes: [ClusterNode] = []
         public var error: String?
+    }
+
+    public struct ClusterNode: Sendable {
+        public var address: String
+        public var slots: Int
     }
 
     public struct SQLite: Sendable {
@@ -119,7 +126,7 @@ public enum Doctor {
     }
 
     /// Round-trip latency (median of 5 PINGs) and what INFO says about the server.
-    private static func probe(_ connection: RedisConnection, into report: inout DoctorReport.Redis) throws {
+    private static func probe(_ connection: RedisClient, into report: inout DoctorReport.Redis) throws {
         var samples: [Double] = []
         for _ in 0..<5 {
             let start = Deadline.now()
@@ -135,7 +142,9 @@ public enum Doctor {
             fields[line[..<colon]] = line[line.index(after: colon)...]
         }
         report.serverVersion = fields["redis_version"].map(String.init)
-        report.mode = fields["cluster_enabled"] == "1" ? "cluster" : "standalone"
         report.role = fields["role"].map(String.init)
+        try connection.detectCluster()
+        report.mode = connection.isCluster ? "cluster" : "standalone"
+        report.clusterNodes = (connection.clusterLayout() ?? []).map { DoctorReport.ClusterNode(address: $0.node, slots: $0.slots) }
     }
 }

@@ -90,54 +90,59 @@ public struct KeyScanner {
     }
 
     private func scanRedis(
-        _ redis: RedisConnection, _ request: KeyScanRequest, action: KeyScanAction, found: (ScannedKey) -> Bool
+        _ redis: RedisClient, _ request: KeyScanRequest, action: KeyScanAction, found: (ScannedKey) -> Bool
     ) throws -> Int {
         // SCAN may return a key twice; 8 bytes a key remember what was handed over.
         var seen = Set<Int>()
         var handed = 0
         let needTTL = request.withTTL || request.noExpiryOnly
+        // In a cluster every master holds a share of the keys: walk each one.
+        try redis.detectCluster()
         for pattern in Self.patterns(request) {
-            var cursor = "0"
-            repeat {
-                var command = ["SCAN", cursor, "COUNT", String(request.count)]
-                if let pattern { command += ["MATCH", pattern] }
-                let reply = try redis.call(RedisCommand(arguments: command))
-                guard let parts = reply.array, parts.count == 2, let next = parts[0].string, let keys = parts[1].array else {
-                    throw RedisError.protocolViolation(target: redis.options.target, reason: "unexpected SCAN reply")
-                }
-                cursor = next
-                var batch: [(String, KeyKind?)] = []
-                for item in keys {
-                    guard let key = item.string else { continue }
-                    let (selected, kind) = selects(key, request)
-                    if selected, seen.insert(key.hashValue).inserted { batch.append((key, kind)) }
-                }
-                guard !batch.isEmpty else { continue }
-                var lifetimes: [Lifetime?] = Array(repeating: nil, count: batch.count)
-                if needTTL {
-                    let ttls = try redis.pipeline(batch.map { RedisCommand("TTL", $0.0) })
-                    lifetimes = ttls.map { Lifetime(ttl: $0.integer ?? -2) }
-                }
-                var chosen: [ScannedKey] = []
-                for (index, (key, kind)) in batch.enumerated() {
-                    if request.noExpiryOnly, lifetimes[index] != .noExpiry { continue }
-                    chosen.append(ScannedKey(key: key, kind: kind, lifetime: lifetimes[index]))
-                    if let limit = request.limit, handed + chosen.count >= limit { break }
-                }
-                if action == .delete, !chosen.isEmpty {
-                    let replies = try redis.pipeline(chosen.map { RedisCommand("UNLINK", $0.key) })
-                    if let index = replies.firstIndex(where: { if case .error = $0 { true } else { false } }),
-                        case .error(let message) = replies[index]
-                    {
-                        throw RedisError.reply(command: "UNLINK \(chosen[index].key)", message: message)
+            for node in try redis.masters() {
+                var cursor = "0"
+                repeat {
+                    var command = ["SCAN", cursor, "COUNT", String(request.count)]
+                    if let pattern { command += ["MATCH", pattern] }
+                    let reply = try node.call(RedisCommand(arguments: command))
+                    guard let parts = reply.array, parts.count == 2, let next = parts[0].string, let keys = parts[1].array
+                    else {
+                        throw RedisError.protocolViolation(target: node.options.target, reason: "unexpected SCAN reply")
                     }
-                }
-                for key in chosen {
-                    handed += 1
-                    if !found(key) { return handed }
-                }
-                if let limit = request.limit, handed >= limit { return handed }
-            } while cursor != "0"
+                    cursor = next
+                    var batch: [(String, KeyKind?)] = []
+                    for item in keys {
+                        guard let key = item.string else { continue }
+                        let (selected, kind) = selects(key, request)
+                        if selected, seen.insert(key.hashValue).inserted { batch.append((key, kind)) }
+                    }
+                    guard !batch.isEmpty else { continue }
+                    var lifetimes: [Lifetime?] = Array(repeating: nil, count: batch.count)
+                    if needTTL {
+                        let ttls = try redis.pipeline(batch.map { RedisCommand("TTL", $0.0) })
+                        lifetimes = ttls.map { Lifetime(ttl: $0.integer ?? -2) }
+                    }
+                    var chosen: [ScannedKey] = []
+                    for (index, (key, kind)) in batch.enumerated() {
+                        if request.noExpiryOnly, lifetimes[index] != .noExpiry { continue }
+                        chosen.append(ScannedKey(key: key, kind: kind, lifetime: lifetimes[index]))
+                        if let limit = request.limit, handed + chosen.count >= limit { break }
+                    }
+                    if action == .delete, !chosen.isEmpty {
+                        let replies = try redis.pipeline(chosen.map { RedisCommand("UNLINK", $0.key) })
+                        if let index = replies.firstIndex(where: { if case .error = $0 { true } else { false } }),
+                            case .error(let message) = replies[index]
+                        {
+                            throw RedisError.reply(command: "UNLINK \(chosen[index].key)", message: message)
+                        }
+                    }
+                    for key in chosen {
+                        handed += 1
+                        if !found(key) { return handed }
+                    }
+                    if let limit = request.limit, handed >= limit { return handed }
+                } while cursor != "0"
+            }
         }
         return handed
     }

@@ -51,14 +51,20 @@ public struct Monitor {
         var backoff = 0.5
         var first = true
         while !finished() {
-            let connection: RedisConnection
+            let client: RedisClient
+            let streams: [RedisConnection]
             do {
-                connection = try RedisConnector.connect(settings)
+                client = try RedisConnector.connect(settings)
+                try client.detectCluster()
+                // MONITOR on each master of a cluster, each on a connection of its own.
+                streams = try client.masters().map { master throws(RedisError) in
+                    try RedisConnection(options: master.options)
+                }
             } catch let error as CloseupError {
                 throw error
             } catch let error as RedisError {
                 // The first connection must work; later ones are retried (the server may be restarting).
-                if first { throw error.closeupError }
+                if first || error.isAuthentication { throw error.closeupError }
                 notice(.reconnecting(reason: error.closeupError.message, afterSeconds: backoff))
                 pause(backoff, until: finished)
                 backoff = min(backoff * 2, 5)
@@ -69,19 +75,24 @@ public struct Monitor {
             if !first { notice(.reconnected) }
             first = false
             do {
-                let reply = try connection.pipeline([RedisCommand("MONITOR")])[0]
-                if case .error(let message) = reply {
-                    notice(.polling(reason: "the server refused MONITOR (\(message))"))
-                    try poll(connection, request, event: event, finished: finished)
-                    return
+                for stream in streams {
+                    let reply = try stream.pipeline([RedisCommand("MONITOR")])[0]
+                    if case .error(let message) = reply {
+                        notice(.polling(reason: "the server refused MONITOR (\(message))"))
+                        try poll(client, request, event: event, finished: finished)
+                        return
+                    }
                 }
                 backoff = 0.5
+                let slice = 0.2 / Double(streams.count)
                 while !finished() {
-                    guard let pushed = try connection.nextPushed(within: 0.2) else { continue }
-                    guard let line = pushed.string, let parsed = MonitorLine.parse(line), request.wants(parsed) else {
-                        continue
+                    for stream in streams {
+                        guard let pushed = try stream.nextPushed(within: slice) else { continue }
+                        guard let line = pushed.string, let parsed = MonitorLine.parse(line), request.wants(parsed) else {
+                            continue
+                        }
+                        event(parsed)
                     }
-                    event(parsed)
                 }
                 return
             } catch let error as RedisError {
@@ -103,7 +114,7 @@ public struct Monitor {
     /// Polling mode: every `interval`, SCAN the namespaces, read each key's value and TTL
     /// (pipelined), and compare with the last pass.
     private func poll(
-        _ connection: RedisConnection, _ request: MonitorRequest, event: (MonitorEvent) -> Void,
+        _ connection: RedisClient, _ request: MonitorRequest, event: (MonitorEvent) -> Void,
         finished: () -> Bool
     ) throws {
         var previous = try snapshot(connection, request)
@@ -151,27 +162,29 @@ public struct Monitor {
     }
 
     /// Every key of the selected namespaces with a digest of its value and its TTL.
-    private func snapshot(_ connection: RedisConnection, _ request: MonitorRequest) throws -> [String: (value: Int, ttl: Int64)] {
+    private func snapshot(_ client: RedisClient, _ request: MonitorRequest) throws -> [String: (value: Int, ttl: Int64)] {
         var keys: [String] = []
         var seen = Set<String>()
         var scan = KeyScanRequest()
         scan.kinds = request.kinds
         for pattern in KeyScanner.patterns(scan) {
-            var cursor = "0"
-            repeat {
-                let reply = try connection.call(RedisCommand(arguments: ["SCAN", cursor, "COUNT", "1000", "MATCH", pattern ?? "*"]))
-                guard let parts = reply.array, parts.count == 2, let next = parts[0].string else { break }
-                cursor = next
-                for item in parts[1].array ?? [] {
-                    if let key = item.string, KeyKind.of(key) != nil, seen.insert(key).inserted { keys.append(key) }
-                }
-            } while cursor != "0"
+            for node in try client.masters() {
+                var cursor = "0"
+                repeat {
+                    let reply = try node.call(RedisCommand(arguments: ["SCAN", cursor, "COUNT", "1000", "MATCH", pattern ?? "*"]))
+                    guard let parts = reply.array, parts.count == 2, let next = parts[0].string else { break }
+                    cursor = next
+                    for item in parts[1].array ?? [] {
+                        if let key = item.string, KeyKind.of(key) != nil, seen.insert(key).inserted { keys.append(key) }
+                    }
+                } while cursor != "0"
+            }
         }
         var result: [String: (value: Int, ttl: Int64)] = [:]
         var start = 0
         while start < keys.count {
             let batch = Array(keys[start..<min(start + 500, keys.count)])
-            let replies = try connection.pipeline(batch.flatMap { [RedisCommand("GET", $0), RedisCommand("TTL", $0)] })
+            let replies = try client.pipeline(batch.flatMap { [RedisCommand("GET", $0), RedisCommand("TTL", $0)] })
             for (index, key) in batch.enumerated() {
                 let value = replies[index * 2]
                 guard !value.isNull else { continue }  // gone between SCAN and GET

@@ -121,7 +121,7 @@ public struct OTPService {
     }
 
     private func issueInRedis(
-        _ redis: RedisConnection, _ request: SendRequest, record: OTPRecord, expiresEpoch: Int64
+        _ redis: RedisClient, _ request: SendRequest, record: OTPRecord, expiresEpoch: Int64
     ) throws -> (StoreSource, Int64) {
         let otpKey = CacheKeys.otp(request.user)
         let attemptsKey = CacheKeys.otpAttempts(request.user)
@@ -214,7 +214,7 @@ public struct OTPService {
     }
 
     /// The common path is one round trip: the attempt count and the consuming script, pipelined.
-    private func verifyInRedis(_ redis: RedisConnection, _ user: UserID, candidate: String) throws -> VerifyOutcome {
+    private func verifyInRedis(_ redis: RedisClient, _ user: UserID, candidate: String) throws -> VerifyOutcome {
         let otpKey = CacheKeys.otp(user)
         let attemptsKey = CacheKeys.otpAttempts(user)
         var replies = try redis.pipeline([

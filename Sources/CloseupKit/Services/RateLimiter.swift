@@ -37,7 +37,7 @@ public struct RateLimiter {
 
     /// The Redis step of `check`: one script (or, for a peek, one read-only round trip).
     static func check(
-        _ redis: RedisConnection, key: String, limit: Int64, window: Int64, peek: Bool
+        _ redis: RedisClient, key: String, limit: Int64, window: Int64, peek: Bool
     ) throws -> RateLimitDecision {
         if peek {
             let replies = try redis.pipeline([RedisCommand("GET", key), RedisCommand("TTL", key)])
@@ -85,7 +85,7 @@ public struct RateLimiter {
     }
 
     /// Takes back one counted request (a send that was withdrawn), keeping the window.
-    static func release(_ redis: RedisConnection, key: String) throws {
+    static func release(_ redis: RedisClient, key: String) throws {
         _ = try redis.run(releaseScript, key: key)
     }
 

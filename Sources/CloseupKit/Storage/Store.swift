@@ -12,7 +12,7 @@ public final class Store {
 
     private enum RedisState {
         case untried
-        case connected(RedisConnection)
+        case connected(RedisClient)
         /// SQLite serves; the reason was already reported (or is silent by design).
         case fallenBack(RedisError)
     }
@@ -33,7 +33,7 @@ public final class Store {
 
     /// The Redis connection, or nil when SQLite serves this run.
     /// Throws when Redis is required but absent, or refuses us (authentication, TLS).
-    public func redis() throws(CloseupError) -> RedisConnection? {
+    public func redis() throws(CloseupError) -> RedisClient? {
         switch redisState {
         case .connected(let connection): return connection
         case .fallenBack: return nil
@@ -58,7 +58,7 @@ public final class Store {
     /// `idempotent`, a timeout or dropped connection is retried once on a new connection.
     public func perform<T>(
         idempotent: Bool = false,
-        redis redisWork: (RedisConnection) throws -> T, sqlite sqliteWork: (SQLiteDatabase) throws -> T
+        redis redisWork: (RedisClient) throws -> T, sqlite sqliteWork: (SQLiteDatabase) throws -> T
     ) throws(CloseupError) -> T {
         do {
             var retried = false
@@ -97,7 +97,7 @@ public final class Store {
     }
 
     /// Decides what an unreachable Redis means for this run.
-    private func fallBack(after error: RedisError) throws(CloseupError) -> RedisConnection? {
+    private func fallBack(after error: RedisError) throws(CloseupError) -> RedisClient? {
         guard case .unreachable(let target, let reason) = error else { throw error.closeupError }
         switch settings.store {
         case .redis:
@@ -120,7 +120,7 @@ public final class Store {
 
 /// Opens the connection the settings describe.
 enum RedisConnector {
-    static func connect(_ settings: Settings) throws -> RedisConnection {
-        try RedisConnection(options: settings.redis)
+    static func connect(_ settings: Settings) throws -> RedisClient {
+        try RedisClient(options: settings.redis, cluster: settings.cluster)
     }
 }
