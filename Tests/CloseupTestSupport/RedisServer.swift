@@ -31,7 +31,8 @@ public final class RedisServer: @unchecked Sendable {
     ) throws {
         directory = try TemporaryDirectory.make(prefix: "closeup-redis")
         self.password = password
-        port = try freePort()
+        // A cluster node also listens on port + 10000, so its port must leave room for that.
+        port = config.contains("--cluster-enabled") ? try freeClusterPort() : try freePort()
         self.tls = tls
         self.clientAuthentication = clientAuthentication
         process = Process()
@@ -133,6 +134,27 @@ public struct TestSupportError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
+/// A port below 55536 that is free, and whose cluster bus port (+10000) is free too.
+func freeClusterPort() throws -> Int {
+    for _ in 0..<200 {
+        let port = Int.random(in: 20_000...45_000)
+        if canBind(port) && canBind(port + 10_000) { return port }
+    }
+    throw TestSupportError("cannot find a free port pair for a cluster node")
+}
+
+private func canBind(_ port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = UInt16(port).bigEndian
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+    }
+}
+
 /// A TCP port nobody listens on right now (bound to port 0, then released).
 public func freePort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -196,4 +218,50 @@ func which(_ program: String) throws -> String {
         return "\(folder)/\(program)"
     }
     throw TestSupportError("\(program) not found on PATH; run 'make deps'")
+}
+
+/// A three-master Redis Cluster on loopback, made by `redis-cli --cluster create`.
+public final class RedisCluster: @unchecked Sendable {
+    public let nodes: [RedisServer]
+    public let tls: TLSFixture?
+
+    public init(tls: TLSFixture? = nil) throws {
+        self.tls = tls
+        var extra = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"]
+        if tls != nil { extra += ["--tls-cluster", "yes", "--tls-replication", "yes"] }
+        nodes = try (0..<3).map { _ in try RedisServer(config: extra, tls: tls) }
+        var arguments = ["--cluster", "create"] + nodes.map { "127.0.0.1:\($0.port)" } + ["--cluster-replicas", "0", "--cluster-yes"]
+        if let tls { arguments = ["--tls", "--cacert", tls.caCertificate] + arguments }
+        let created = try Closeup.runProgram(
+            try which("redis-cli"), arguments, environment: ["PATH": "/usr/bin:/bin"], directory: "/", stdin: "")
+        guard created.status == 0 else { throw TestSupportError("redis-cli --cluster create failed: \(created.stdout)\(created.stderr)") }
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let ready = nodes.allSatisfy { node in
+                let info = (try? node.connect().call(RedisCommand("CLUSTER", "INFO")).string) ?? nil
+                return info?.contains("cluster_state:ok") == true && info?.contains("cluster_known_nodes:3") == true
+            }
+            if ready { return }
+            usleep(100_000)
+        }
+        throw TestSupportError("the cluster did not reach cluster_state:ok within 20 s")
+    }
+
+    /// The node that serves `key`'s slot, by asking the cluster.
+    public func owner(of key: String) throws -> RedisServer {
+        let slot = try nodes[0].connect().call(RedisCommand("CLUSTER", "KEYSLOT", key)).integer!
+        let ranges = try nodes[0].connect().call(RedisCommand("CLUSTER", "SLOTS")).array ?? []
+        for range in ranges {
+            let parts = range.array!
+            if parts[0].integer! <= slot && slot <= parts[1].integer! {
+                let port = parts[2].array![1].integer!
+                return nodes.first { Int64($0.port) == port }!
+            }
+        }
+        throw TestSupportError("no owner for slot \(slot)")
+    }
+
+    public func nodeID(_ node: RedisServer) throws -> String {
+        try node.connect().call(RedisCommand("CLUSTER", "MYID")).string!
+    }
 }

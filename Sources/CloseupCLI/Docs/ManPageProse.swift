@@ -17,6 +17,8 @@ enum ManPageProse {
 
         TLS verifies the server's certificate chain (--cacert, else the system trust store) and host name, and sends SNI; --sni NAME sends and verifies NAME instead of the host (for tunnels); --cert and --key present a client certificate; --insecure skips verification, with a warning. A failed verification, an unreadable TLS file or a refused client certificate is a configuration error (exit 5), never papered over by the SQLite fallback. The handshake counts against the connect timeout.
 
+        Redis Cluster is used with --cluster, or as soon as a reply says MOVED or ASK; keys scan, monitor and doctor also ask INFO cluster. Commands are routed by the CRC16 slot of their key (hash tags honoured), MOVED refreshes the slot map, ASK is followed with ASKING, and pipelines are split per node. keys scan and monitor cover every master; doctor shows them and their slot coverage.
+
         Output. Results go to stdout, diagnostics to stderr. --json prints one JSON object per result (one per line for bulk clears) with stable snake_case fields. Mobile numbers are masked in human output (98******10) and full in JSON. Colour is used on a terminal only, never with NO_COLOR or TERM=dumb. A closed stdout ends quietly. Help wins over every other mistake on a command line.
         """
 

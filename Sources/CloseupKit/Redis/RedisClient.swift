@@ -52,17 +52,17 @@ public final class RedisClient {
     }
 
     /// Streams `count` commands; see `RedisConnection.stream`. In a cluster, windows of commands
-    /// are split per node.
+    /// are split per node. Replies carry their index: after a MOVED turns a standalone client into
+    /// a cluster one, the redirected commands' replies come last.
     public func stream(count: Int, command: (Int) -> RedisCommand, reply: (Int, RESPValue) -> Void) throws(RedisError) {
         guard cluster != nil else {
-            var redirected = false
+            var redirected: [Int] = []
             try seed.stream(count: count, command: command) { index, value in
-                if ClusterRouter.isRedirect(value) { redirected = true }
-                reply(index, value)
+                if ClusterRouter.isRedirect(value) { redirected.append(index) } else { reply(index, value) }
             }
-            guard redirected else { return }
+            guard !redirected.isEmpty else { return }
             cluster = try ClusterRouter(seed: seed)
-            return try stream(count: count, command: command, reply: reply)
+            return try stream(count: redirected.count, command: { command(redirected[$0]) }, reply: { reply(redirected[$0], $1) })
         }
         var start = 0
         while start < count {
