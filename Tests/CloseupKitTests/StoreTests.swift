@@ -80,3 +80,28 @@ struct StoreTests {
         } throws: { ($0 as! CloseupError).exitCode == 3 }
     }
 }
+
+struct ReconnectTests {
+    @Test func anIdempotentReadReconnectsOnceAfterADroppedConnectionAndAWriteDoesNot() throws {
+        var flags: [SettingKey: String] = [:]
+        flags[.url] = RedisServer.shared.url
+        flags[.sqlitePath] = try TemporaryDirectory.make(prefix: "closeup-reconnect") + "/closeup.sqlite3"
+        let settings = try Settings.resolve(flags: flags, environment: ["HOME": "/nonexistent"], envFile: .none)
+        let store = Store(settings: settings, warn: { Issue.record("unexpected warning: \($0)") })
+        let user = try UserID("reconnect-\(UUID().uuidString.prefix(6))")
+        let attempts = AttemptsService(store: store)
+        #expect(try attempts.get(user).count == 0)
+
+        func killStoreConnection() throws {
+            let id = try store.redis()!.call(RedisCommand("CLIENT", "ID")).integer!
+            try RedisServer.shared.connect().call(RedisCommand("CLIENT", "KILL", "ID", String(id)))
+        }
+        try killStoreConnection()
+        #expect(try attempts.get(user).count == 0)  // read: retried on a new connection
+
+        try killStoreConnection()
+        #expect {
+            try RateLimiter(store: store).check(.otpRequest, try RateLimitIdentifier("x"), limit: 1, window: 1)
+        } throws: { ($0 as! CloseupError).exitCode == 3 }  // a counting write is not retried blindly
+    }
+}

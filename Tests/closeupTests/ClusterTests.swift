@@ -107,6 +107,20 @@ final class ClusterTests {
         #expect(try closeup(["keys", "scan", "--kind", "attempts", "--match", "otp:attempts:scan-*"]).stdout.isEmpty)
     }
 
+    @Test func monitorWatchesEveryMaster() throws {
+        let monitor = try RunningCloseup(["monitor", "--kind", "verification", "--duration", "4"], environment: environment, directory: home)
+        #expect(try eventually {
+            try Self.cluster.nodes.allSatisfy { node in
+                (try node.connect().call(RedisCommand("CLIENT", "LIST")).string ?? "").contains("cmd=monitor")
+            }
+        })
+        let users = (0..<30).map { "watched-\($0)" }
+        for user in users { #expect(try closeup(["verification", "set", user, "true"]).status == 0) }
+        let result = monitor.wait()
+        #expect(result.status == 0)
+        for user in users { #expect(result.stdout.contains("verification cached for \(user): true (ttl 3600)"), "\(user)") }
+    }
+
     @Test func aSlotMigratedMidRunIsFollowedThroughASKAndMOVED() throws {
         let user = "migrating-\(UUID().uuidString.prefix(6))"
         let key = "otp:attempts:\(user)"
