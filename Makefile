@@ -7,7 +7,7 @@ DEB_PACKAGES = libhiredis-dev libsqlite3-dev libssl-dev redis-server redis-tools
 	groff-base mandoc zsh fish python3 time
 BIN = .build/release/closeup
 
-.PHONY: all deps build test install uninstall demo docs clean
+.PHONY: all deps build test install uninstall demo docs bench clean
 
 all: build
 
@@ -45,6 +45,14 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/closeup \
 	  $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_closeup \
 	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/closeup.fish
+
+# closeup against redis-cli and redis-py, in one run; writes bench/results.md.
+bench: build
+	@python3 -c 'import redis' 2>/dev/null || python3 -m pip install --quiet redis
+	@command -v hyperfine >/dev/null && command -v strace >/dev/null || \
+	  { if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq hyperfine strace >/dev/null; }
+	bench/run.sh $(BIN)
 
 # Rewrites man/ and completions/ from the command table (then review and commit).
 docs:
