@@ -66,6 +66,12 @@ struct EndToEndTests {
         #expect(result.stderrLines.count == 1 && result.stderr.contains("connection refused"))
     }
 
+    @Test func doctorWarnsWhenAServerlessEndpointIsUsedWithoutTLS() throws {
+        let result = try closeup(["--host", "demo-x.serverless.aps1.cache.amazonaws.com", "--connect-timeout", "1", "doctor"])
+        #expect(result.stderr.contains("looks like an ElastiCache Serverless endpoint, which accepts TLS only; add --tls or use rediss://"))
+        #expect(result.status == 3)
+    }
+
     @Test func aRefusedPasswordExits5AndThePasswordIsNowhere() throws {
         let password = "pw-\(UUID().uuidString)"
         let result = try closeup(["doctor"], environment: ["REDIS_URL": "redis://ghost:\(password)@127.0.0.1:\(RedisServer.shared.port)"])

@@ -148,6 +148,8 @@ struct CompletionScriptTests {
         ("closeup verification set u1 ", ["false", "true"]),
         ("closeup completions ", ["bash", "fish", "zsh"]),
         ("closeup pending-video ", ["clear", "get", "set"]),
+        ("closeup keys scan --kind ", ["attempts", "otp", "pending-video", "rate-limit", "verification"]),
+        ("closeup keys scan --kind otp --ki", ["--kind"]),
     ]
 
     @Test(arguments: cases.indices)

@@ -35,6 +35,7 @@ final class MonitorTests {
         let code = (try JSONSerialization.jsonObject(with: Data(sent.stdout.utf8)) as! [String: Any])["otp"] as! String
         let hash = try JSONSerialization.jsonObject(
             with: Data((try redis.call(RedisCommand("GET", "otp:\(user)")).string ?? "{}").utf8)) as! [String: Any]
+        #expect(try closeup(["otp", "verify", user, code == "000000" ? "111111" : "000000"]).status == 1)
         #expect(try closeup(["otp", "verify", user, code]).status == 0)
         #expect(try eventually { monitor.stdoutSoFar.contains("OTP consumed for \(user)") })
 
@@ -52,6 +53,7 @@ final class MonitorTests {
         let meanings = events.compactMap { $0["meaning"] as? String }
         #expect(meanings.contains("OTP issued for \(user) (ttl 300)"))
         #expect(meanings.contains("OTP consumed for \(user)"))
+        #expect(meanings.contains("failed attempt 1 of 5 for \(user)"))
         #expect(meanings.contains("failed attempts cleared for \(user)"), "no event after the reconnect: \(meanings)")
         #expect(events.allSatisfy { $0["user_id"] as? String == user })
         #expect(result.stderr.contains("reconnecting in") && result.stderr.contains("reconnected"))

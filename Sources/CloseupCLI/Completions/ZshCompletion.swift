@@ -55,7 +55,8 @@ public enum ZshCompletion {
             value = ":\(escape(placeholder.lowercased())):\(action)"
         }
         let equals = flag.value == nil ? "" : "="
-        guard let short = flag.short else { return "'--\(flag.long)\(equals)\(summary)\(value)'" }
+        let repeatable = flag.repeatable ? "*" : ""  // offered again after it was given
+        guard let short = flag.short else { return "'\(repeatable)--\(flag.long)\(equals)\(summary)\(value)'" }
         return "'(-\(short) --\(flag.long))'{-\(short),--\(flag.long)\(equals)}'\(summary)\(value)'"
     }
 

@@ -88,9 +88,10 @@ public struct Monitor {
                 while !finished() {
                     for stream in streams {
                         guard let pushed = try stream.nextPushed(within: slice) else { continue }
-                        guard let line = pushed.string, let parsed = MonitorLine.parse(line), request.wants(parsed) else {
+                        guard let line = pushed.string, var parsed = MonitorLine.parse(line), request.wants(parsed) else {
                             continue
                         }
+                        count(&parsed, client)
                         event(parsed)
                     }
                 }
@@ -103,6 +104,24 @@ public struct Monitor {
             } catch {
                 throw CloseupError(.internal, "\(error)")
             }
+        }
+    }
+
+    /// Adds the count a counting command reached ("failed attempt 3 of 5 for u1", "rate limit
+    /// otp_request:98******10 at 2 of 3"): MONITOR shows commands, not replies, so the counter
+    /// is read once more on the side connection.
+    private func count(_ event: inout MonitorEvent, _ client: RedisClient) {
+        guard event.client != "lua", let key = event.key,
+            event.command == "INCR" || event.command.hasPrefix("EVAL"),
+            let count = try? client.call(RedisCommand("GET", key)).integer
+        else { return }
+        switch event.kind {
+        case .attempts:
+            event.meaning = "failed attempt \(count) of \(settings.maxAttempts) for \(event.user ?? "")"
+        case .rateLimit where event.arguments.count > 3:
+            event.meaning = "rate limit \(MonitorLine.maskedRateLimit(key)) at \(count) of \(event.arguments[3])"
+        default:
+            break
         }
     }
 
