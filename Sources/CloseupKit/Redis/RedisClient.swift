@@ -19,9 +19,11 @@ public final class RedisClient {
 
     /// Switches to cluster mode when the server says it is a cluster node (for commands that
     /// must see every master: keys scan, monitor, doctor).
-    public func detectCluster() throws(RedisError) {
+    /// `info` is an INFO reply the caller already has (doctor), saving the round trip.
+    public func detectCluster(info known: String? = nil) throws(RedisError) {
         guard cluster == nil else { return }
-        let info = try seed.call(RedisCommand("INFO", "cluster")).string ?? ""
+        let info: String
+        if let known { info = known } else { info = try seed.call(RedisCommand("INFO", "cluster")).string ?? "" }
         if info.contains("cluster_enabled:1") { cluster = try ClusterRouter(seed: seed) }
     }
 

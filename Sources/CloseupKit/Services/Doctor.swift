@@ -143,7 +143,7 @@ public enum Doctor {
         }
         report.serverVersion = fields["redis_version"].map(String.init)
         report.role = fields["role"].map(String.init)
-        try connection.detectCluster()
+        try connection.detectCluster(info: info)
         report.mode = connection.isCluster ? "cluster" : "standalone"
         report.clusterNodes = (connection.clusterLayout() ?? []).map { DoctorReport.ClusterNode(address: $0.node, slots: $0.slots) }
     }
