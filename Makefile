@@ -7,7 +7,7 @@ DEB_PACKAGES = libhiredis-dev libsqlite3-dev libssl-dev redis-server redis-tools
 	groff-base mandoc zsh fish python3 time
 BIN = .build/release/closeup
 
-.PHONY: all deps build test install uninstall demo docs bench clean
+.PHONY: all deps build test install uninstall demo docs bench fuzz clean
 
 all: build
 
@@ -53,6 +53,10 @@ bench: build
 	  { if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq hyperfine strace >/dev/null; }
 	bench/run.sh $(BIN)
+
+# libFuzzer + AddressSanitizer on the parsers and the reply path, FUZZ_SECONDS (60) each.
+fuzz: deps
+	Tests/Fuzz/run.sh
 
 # Rewrites man/ and completions/ from the command table (then review and commit).
 docs:

@@ -259,6 +259,8 @@ private struct JSONParser {
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let integer = Int64(text) { return .integer(integer) }
-        return Double(text).map(JSON.number)
+        // A number beyond Double's range would come back as infinity, which JSON cannot write.
+        guard let number = Double(text), number.isFinite else { return nil }
+        return .number(number)
     }
 }
