@@ -56,26 +56,25 @@ public enum Closeup {
         process.arguments = arguments
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        // stdin, stdout and stderr are files, not pipes: waiting for a pipe's EOF can hang when a
-        // child another test spawns at the same moment inherits its write end (a redis-server
-        // started then lives until the tests end), and a writer thread can starve under load.
-        let base = try TemporaryDirectory.make(prefix: "closeup-io") + "/io"
-        _ = FileManager.default.createFile(atPath: base + ".in", contents: Data(stdin.utf8))
-        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
-        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
-        let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: base + ".in"))
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
-        let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
+        // stderr goes to a file so a chatty child can never block on a second full pipe.
+        let errorPath = try TemporaryDirectory.make(prefix: "closeup-stderr") + "/stderr"
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
+        let errorHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
+        let input = Pipe(), output = Pipe()
         process.standardInput = input
         process.standardOutput = output
-        process.standardError = errors
+        process.standardError = errorHandle
         try process.run()
-        try input.close()
-        try output.close()
-        try errors.close()
+        try errorHandle.close()
+        let writer = input.fileHandleForWriting
+        let bytes = Data(stdin.utf8)
+        DispatchQueue.global().async {
+            writer.write(bytes)
+            try? writer.close()
+        }
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let outputData = FileManager.default.contents(atPath: base + ".out") ?? Data()
-        let errorData = FileManager.default.contents(atPath: base + ".err") ?? Data()
+        let errorData = FileManager.default.contents(atPath: errorPath) ?? Data()
         return CloseupResult(
             status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
             stderr: String(decoding: errorData, as: UTF8.self))
