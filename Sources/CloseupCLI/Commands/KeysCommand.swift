@@ -17,9 +17,6 @@ enum KeysCommand {
         let deleting = arguments.has("delete")
         if arguments.has("dry-run") && !deleting { throw .usage("--dry-run goes with --delete") }
         if arguments.has("yes") && !deleting { throw .usage("--yes goes with --delete") }
-        if deleting && request.anyKey {
-            throw .usage("--delete never touches keys outside closeup's namespaces; drop --any-key")
-        }
         let scanner = KeyScanner(store: context.store)
         let terminal = context.terminal
 

@@ -95,9 +95,7 @@ public struct Settings: Sendable {
     typealias Layer = [SettingKey: (value: String, origin: String)]
 
     /// Resolves the settings from the command line's values, the environment and the env file.
-    /// - Parameters:
-    ///   - flags: values given as flags (switches as "true"), keyed by setting.
-    ///   - flagNames: the flag spelling of each key, for origins and messages ("--port").
+    /// - Parameter flags: values given as flags (switches as "true"), keyed by setting.
     public static func resolve(
         flags: [SettingKey: String], environment: [String: String], envFile choice: EnvFileChoice = .automatic
     ) throws(CloseupError) -> Settings {
