@@ -51,33 +51,7 @@ public enum Closeup {
     public static func runProgram(
         _ program: String, _ arguments: [String], environment: [String: String], directory: String, stdin: String
     ) throws -> CloseupResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        // stderr goes to a file so a chatty child can never block on a second full pipe.
-        let errorPath = try TemporaryDirectory.make(prefix: "closeup-stderr") + "/stderr"
-        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
-        let errorHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errorHandle
-        try process.run()
-        try errorHandle.close()
-        let writer = input.fileHandleForWriting
-        let bytes = Data(stdin.utf8)
-        DispatchQueue.global().async {
-            writer.write(bytes)
-            try? writer.close()
-        }
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let errorData = FileManager.default.contents(atPath: errorPath) ?? Data()
-        return CloseupResult(
-            status: process.terminationStatus, stdout: String(decoding: outputData, as: UTF8.self),
-            stderr: String(decoding: errorData, as: UTF8.self))
+        try ChildProcess.run(program, arguments, environment: environment, directory: directory, stdin: stdin)
     }
 }
 
@@ -86,30 +60,8 @@ extension Closeup {
     public static func runConcurrently(
         _ runs: [[String]], environment: [String: String], directory: String
     ) throws -> [CloseupResult] {
-        let folder = try TemporaryDirectory.make(prefix: "closeup-race")
-        var processes: [(Process, String)] = []
-        for (index, arguments) in runs.enumerated() {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-            process.environment = environment
-            process.currentDirectoryURL = URL(fileURLWithPath: directory)
-            let base = "\(folder)/\(index)"
-            _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
-            _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
-            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
-            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
-            process.standardInput = FileHandle.nullDevice
-            processes.append((process, base))
-        }
-        for (process, _) in processes { try process.run() }
-        return processes.map { process, base in
-            process.waitUntilExit()
-            return CloseupResult(
-                status: process.terminationStatus,
-                stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
-                stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
-        }
+        let children = try runs.map { try ChildProcess(executable, $0, environment: environment, directory: directory) }
+        return try children.map { $0.result(status: try $0.wait()) }
     }
 }
 
@@ -124,34 +76,19 @@ public func backendHash(secret: String, user: String, code: String) throws -> St
 
 /// A closeup started in the background (monitor), whose output is read when it ends.
 public final class RunningCloseup: @unchecked Sendable {
-    let process = Process()
-    let base: String
+    let child: ChildProcess
 
     public init(_ arguments: [String], environment: [String: String], directory: String) throws {
-        base = try TemporaryDirectory.make(prefix: "closeup-bg") + "/run"
-        process.executableURL = URL(fileURLWithPath: Closeup.executable)
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
-        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        child = try ChildProcess(Closeup.executable, arguments, environment: environment, directory: directory)
     }
 
     /// What it has written to stdout so far.
-    public var stdoutSoFar: String { (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "" }
+    public var stdoutSoFar: String { child.stdoutSoFar }
 
-    public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+    public func signal(_ signal: Int32) { child.signal(signal) }
 
-    public func wait() -> CloseupResult {
-        process.waitUntilExit()
-        return CloseupResult(
-            status: process.terminationStatus, stdout: stdoutSoFar,
-            stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
-    }
+    /// Its output and status once it ends; a run that outlives the test's patience is killed and fails.
+    public func wait() throws -> CloseupResult { child.result(status: try child.wait()) }
 }
 
 /// Polls `condition` every 50 ms for up to `seconds`; true when it held.

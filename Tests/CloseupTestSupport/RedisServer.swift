@@ -10,7 +10,7 @@ public final class RedisServer: @unchecked Sendable {
     public let port: Int
     public let directory: String
     public var socketPath: String { directory + "/redis.sock" }
-    private let process: Process
+    private let process: ChildProcess
 
     /// The server most tests share; started on first use.
     public static let shared: RedisServer = {
@@ -35,8 +35,6 @@ public final class RedisServer: @unchecked Sendable {
         port = config.contains("--cluster-enabled") ? try freeClusterPort() : try freePort()
         self.tls = tls
         self.clientAuthentication = clientAuthentication
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: try which("redis-server"))
         var listen = ["--port", String(port)]
         if let tls {
             listen = [
@@ -45,16 +43,16 @@ public final class RedisServer: @unchecked Sendable {
                 "--tls-auth-clients", clientAuthentication ? "yes" : "no",
             ]
         }
-        process.arguments =
+        let arguments =
             listen + [
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                 "--dir", directory, "--unixsocket", directory + "/redis.sock", "--unixsocketperm", "700",
                 "--logfile", directory + "/redis.log", "--daemonize", "no",
             ] + config + (password.map { ["--requirepass", $0] } ?? [])
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        serversToStop.append(process.processIdentifier)
+        process = try ChildProcess(
+            try which("redis-server"), arguments, environment: ["PATH": "/usr/bin:/bin"], directory: directory,
+            captureOutput: false)
+        serversToStop.append(process.pid)
         if serversToStop.count == 1 {
             atexit { for pid in serversToStop { kill(pid, SIGKILL) } }
         }
@@ -90,13 +88,15 @@ public final class RedisServer: @unchecked Sendable {
     /// The `redis://` URL of this server.
     public var url: String { "redis://127.0.0.1:\(port)" }
 
-    /// Kills the server. SIGKILL, because a child started from a test thread inherits that
-    /// thread's blocked signals, SIGTERM among them; and these servers keep nothing anyway.
+    /// Kills the server at once: these servers keep nothing, and tests that stop one want it gone now.
     public func stop() {
         guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.signal(SIGKILL)
+        _ = try? process.wait(timeout: 10)
     }
+
+    /// The server's process id, for tests that kill it from elsewhere.
+    public var pid: pid_t { process.pid }
 
     deinit { stop() }
 }

@@ -116,7 +116,7 @@ final class ClusterTests {
         })
         let users = (0..<30).map { "watched-\($0)" }
         for user in users { #expect(try closeup(["verification", "set", user, "true"]).status == 0) }
-        let result = monitor.wait()
+        let result = try monitor.wait()
         #expect(result.status == 0)
         for user in users { #expect(result.stdout.contains("verification cached for \(user): true (ttl 3600)"), "\(user)") }
     }

@@ -45,7 +45,7 @@ final class MonitorTests {
         try redis.call(RedisCommand("CLIENT", "KILL", "ID", String(id)))
         #expect(try eventually { try monitorClients() == 1 && !(try redis.call(RedisCommand("CLIENT", "LIST")).string ?? "").contains("id=\(id) ") })
         #expect(try closeup(["attempts", "clear", user]).status == 0)
-        let result = monitor.wait()
+        let result = try monitor.wait()
         #expect(result.status == 0)
         let events = result.stdout.split(separator: "\n").map {
             try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
@@ -71,7 +71,7 @@ final class MonitorTests {
         var options = Self.server.options()
         options.password = "hunter2-not-a-real-password"
         _ = try? RedisConnection(options: options)  // AUTH fails (no password set), but MONITOR sees it
-        let result = monitor.wait()
+        let result = try monitor.wait()
         #expect(result.status == 0)
         #expect(result.stdout.contains("SET otp:\(user) (otp record) EX 300 NX"))
         #expect(result.stdout.contains("(redacted)"))
@@ -82,7 +82,7 @@ final class MonitorTests {
         let monitor = try RunningCloseup(["monitor"], environment: environment, directory: home)
         #expect(try eventually { try monitorClients() == 1 })
         monitor.signal(SIGTERM)
-        let result = monitor.wait()
+        let result = try monitor.wait()
         #expect(result.status == 0 && result.stderr.isEmpty)
     }
 
@@ -97,7 +97,7 @@ final class MonitorTests {
             environment: environment, directory: home)
         usleep(600_000)
         #expect(try closeup(["otp", "send", user, "--mobile", "9800000012", "--ttl", "1"]).status == 0)
-        let result = monitor.wait()
+        let result = try monitor.wait()
         #expect(result.status == 0)
         #expect(result.stderr.contains("refused MONITOR") && result.stderr.contains("polling every 0.2 s"))
         #expect(result.stdout.contains("OTP created for \(user) (ttl"))
