@@ -77,12 +77,22 @@ public final class RedisClient {
 
     /// Runs `script` on `key`: EVALSHA, then EVAL when the node has not seen the script.
     public func run(_ script: RedisScript, key: String, arguments: [String] = []) throws(RedisError) -> RESPValue {
-        let reply = try pipeline([script.evalsha(key: key, arguments: arguments)])[0]
-        if case .error(let message) = reply {
-            guard message.hasPrefix("NOSCRIPT") else { throw .reply(command: "script on \(key)", message: message) }
-            return try call(script.eval(key: key, arguments: arguments))
-        }
+        let reply = try run([(script, key, arguments)])[0]
+        if case .error(let message) = reply { throw .reply(command: "script on \(key)", message: message) }
         return reply
+    }
+
+    /// Runs several scripts in one pipeline, each by digest and sent again in full where a node
+    /// has not seen it. Error replies are returned, not thrown: a caller whose earlier script
+    /// already changed data must still see the others' results to undo it.
+    public func run(_ calls: [(script: RedisScript, key: String, arguments: [String])]) throws(RedisError) -> [RESPValue] {
+        var replies = try pipeline(calls.map { $0.script.evalsha(key: $0.key, arguments: $0.arguments) })
+        for (index, call) in calls.enumerated() {
+            if case .error(let message) = replies[index], message.hasPrefix("NOSCRIPT") {
+                replies[index] = try self.call(call.script.eval(key: call.key, arguments: call.arguments))
+            }
+        }
+        return replies
     }
 }
 

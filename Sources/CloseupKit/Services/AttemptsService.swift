@@ -68,6 +68,21 @@ public struct AttemptsService {
         try BulkClear.clear(.attempts, users, store: store, now: clock.epochSeconds)
     }
 
+    /// Taking an attempt is counting one request against a fixed window of max requests in
+    /// an hour: the rate limiter's script, on the attempts key (it heals a missing TTL too).
+    static let takeScript = RateLimiter.checkScript
+
+    /// The take script's reply: whether the attempt was taken, and the count it reached (or,
+    /// refused, the count that blocks the user).
+    static func taken(_ reply: RESPValue, key: String) throws -> (taken: Bool, count: Int64) {
+        if case .error(let message) = reply { throw RedisError.reply(command: "script on \(key)", message: message) }
+        let parts = reply.array ?? []
+        guard parts.count == 3, let allowed = parts[0].integer, allowed >= 0, let count = parts[1].integer else {
+            throw corrupt(key)
+        }
+        return (allowed == 1, count)
+    }
+
     static func row(_ database: SQLiteDatabase, user: UserID, now: Int64) throws(CloseupError) -> (Int64, Int64) {
         let select = try database.prepare("SELECT count, expires_epoch FROM otp_attempts WHERE user_id = ?")
         try select.bind([.text(user.value)])

@@ -198,90 +198,120 @@ public struct OTPService {
         return try store.perform(
             redis: { redis in try verifyInRedis(redis, user, candidate: candidate) },
             sqlite: { database in
-                let now = clock.epochSeconds
-                try refuseIfBlocked(user, attempts: try AttemptsService.row(database, user: user, now: now).0)
-                return try verifyInSQLite(
-                    database, user, candidate: candidate,
-                    onFailure: { () throws(CloseupError) in
-                        try database.transaction { () throws(CloseupError) in
-                            try AttemptsService.recordFailure(database, user: user, now: clock.epochSeconds)
-                        }
-                    },
-                    onSuccess: { () throws(CloseupError) in
+                // One IMMEDIATE transaction from the blocked check to the count: racing verifiers
+                // take turns, so at most max codes are compared, as on the Redis path.
+                try database.transaction { () throws(CloseupError) in
+                    try refuseIfBlocked(user, attempts: try AttemptsService.row(database, user: user, now: clock.epochSeconds).0)
+                    let outcome = try verifyInSQLite(database, user, candidate: candidate) { () throws(CloseupError) in
+                        try AttemptsService.recordFailure(database, user: user, now: clock.epochSeconds)
+                    }
+                    if case .verified = outcome {
                         try database.prepare("DELETE FROM otp_attempts WHERE user_id = ?").run([.text(user.value)])
-                    })
+                    }
+                    return outcome
+                }
             })
     }
 
-    /// The common path is one round trip: the attempt count and the consuming script, pipelined.
+    /// One pipelined round trip takes one of the user's attempts and compares (and consumes) the
+    /// code. Taking the attempt before comparing is what bounds guessing: however many verifiers
+    /// race, at most max codes are compared before the user is blocked. A right code, or no code
+    /// at all, gives the attempt back; only a wrong one keeps it.
     private func verifyInRedis(_ redis: RedisClient, _ user: UserID, candidate: String) throws -> VerifyOutcome {
         let otpKey = CacheKeys.otp(user)
         let attemptsKey = CacheKeys.otpAttempts(user)
-        var replies = try redis.pipeline([
-            RedisCommand("GET", attemptsKey), Self.consumeScript.evalsha(key: otpKey, arguments: [candidate]),
+        let replies = try redis.run([
+            (AttemptsService.takeScript, attemptsKey, [String(maxAttempts), String(AttemptsService.counterTTL)]),
+            (Self.consumeScript, otpKey, [candidate]),
         ])
-        if case .error(let message) = replies[1], message.hasPrefix("NOSCRIPT") {
-            replies[1] = try redis.call(Self.consumeScript.eval(key: otpKey, arguments: [candidate]))
-        } else if case .error(let message) = replies[1] {
-            throw RedisError.reply(command: "script on \(otpKey)", message: message)
-        }
-        let attempts = try AttemptsService.count(replies[0], key: attemptsKey)
-        let blocked = attempts >= Int64(maxAttempts)
         let result = replies[1].array ?? []
         let status = result.first?.string ?? ""
 
+        // The script consumed a matching code before we knew the attempt was ours: until success
+        // is certain, any failure puts the code back, so nothing is lost.
+        var restore: () -> Void = {}
+        if status == "match", result.count > 2, let value = result[1].string {
+            let command = Self.restoreCommand(otpKey, value: value, pttl: result[2].integer ?? -1)
+            restore = { _ = try? redis.call(command) }
+        }
+        let attempt: (taken: Bool, count: Int64)
+        do {
+            attempt = try AttemptsService.taken(replies[0], key: attemptsKey)
+        } catch {
+            restore()
+            throw error
+        }
+        guard attempt.taken else {
+            restore()
+            try refuseIfBlocked(user, attempts: max(attempt.count, Int64(maxAttempts)))
+            return .noLiveCode  // not reached: a refused take means the user is blocked
+        }
+        let giveBack = { _ = try? redis.run(RateLimiter.releaseScript, key: attemptsKey) }
+        // A verify that succeeded has used its code: a counter that cannot be cleared now
+        // expires within the hour, and is no reason to report a failed login.
+        let clearCounter = { _ = try? redis.call(RedisCommand("DEL", attemptsKey)) }
+
         switch status {
         case "match":
-            let value = result.count > 1 ? result[1].string ?? "" : ""
-            let pttl = result.count > 2 ? result[2].integer ?? -1 : -1
-            // The script consumed the code before we could see the count: a blocked user, an
-            // unreadable record or an unusable SQLite gets it put back, and no success is reported.
-            let restore = { _ = try? redis.call(Self.restoreCommand(otpKey, value: value, pttl: pttl)) }
-            if blocked {
-                restore()
-                try refuseIfBlocked(user, attempts: attempts)
-            }
-            // Until success is certain, any failure puts the code back: nothing is lost.
             do {
                 let record = try OTPRecord(
-                    parsing: value, key: otpKey, localOffset: clock.utcOffset(clock.epochSeconds))
-                if let expires = record.expiresEpoch, expires <= clock.now() { return .noLiveCode }
+                    parsing: result[1].string ?? "", key: otpKey, localOffset: clock.utcOffset(clock.epochSeconds))
+                if let expires = record.expiresEpoch, expires <= clock.now() {
+                    giveBack()
+                    return .noLiveCode
+                }
                 let won = try OTPCodes.consumeMatching(
                     try store.sqlite(), user: user, hash: candidate, now: clock.timestamp(clock.epochSeconds))
-                guard won else { return .noLiveCode }
+                guard won else {
+                    giveBack()
+                    return .noLiveCode
+                }
             } catch {
                 restore()
+                giveBack()
                 throw error
             }
-            if attempts > 0 { try redis.call(RedisCommand("DEL", attemptsKey)) }
+            clearCounter()
             return .verified(.redis)
         case "mismatch":
-            try refuseIfBlocked(user, attempts: attempts)
-            return .wrongCode(attempts: try AttemptsService.recordFailure(redis, user: user), max: maxAttempts)
+            return .wrongCode(attempts: attempt.count, max: maxAttempts)
         case "corrupt":
+            giveBack()
             throw CloseupError(
                 .corrupt, "corrupt OTP record at '\(otpKey)': not a JSON object with an otp_hash; it was left as it is")
-        default:
+        case "none":
             // Redis has no code: the seed's database fallback, with the counter still in Redis.
-            try refuseIfBlocked(user, attempts: attempts)
-            return try verifyInSQLite(
-                try store.sqlite(), user, candidate: candidate,
-                onFailure: { try AttemptsService.recordFailure(redis, user: user) },
-                onSuccess: { if attempts > 0 { try redis.call(RedisCommand("DEL", attemptsKey)) } })
+            let outcome: VerifyOutcome
+            do {
+                outcome = try verifyInSQLite(try store.sqlite(), user, candidate: candidate) { attempt.count }
+            } catch {
+                giveBack()
+                throw error
+            }
+            switch outcome {
+            case .verified: clearCounter()
+            case .noLiveCode: giveBack()
+            case .wrongCode: break
+            }
+            return outcome
+        default:
+            giveBack()
+            let message = if case .error(let text) = replies[1] { text } else { "an unexpected reply" }
+            throw RedisError.reply(command: "script on \(otpKey)", message: message)
         }
     }
 
-    private func verifyInSQLite<Failure: Error>(
-        _ database: SQLiteDatabase, _ user: UserID, candidate: String,
-        onFailure: () throws(Failure) -> Int64, onSuccess: () throws(Failure) -> Void
-    ) throws -> VerifyOutcome {
+    /// Compares against the newest live code in SQLite and consumes it on a match;
+    /// `countFailure` records a wrong code and returns the failures so far.
+    private func verifyInSQLite(
+        _ database: SQLiteDatabase, _ user: UserID, candidate: String, countFailure: () throws(CloseupError) -> Int64
+    ) throws(CloseupError) -> VerifyOutcome {
         let now = clock.epochSeconds
         guard let live = try OTPCodes.live(database, user: user, now: now) else { return .noLiveCode }
         guard OTPHasher.constantTimeEqual(live.record.otpHash, candidate) else {
-            return .wrongCode(attempts: try onFailure(), max: maxAttempts)
+            return .wrongCode(attempts: try countFailure(), max: maxAttempts)
         }
         guard try OTPCodes.consume(database, id: live.id, now: clock.timestamp(now)) else { return .noLiveCode }
-        try onSuccess()
         return .verified(.sqlite)
     }
 

@@ -74,7 +74,7 @@ public struct PendingVideoCache {
 
     public func set(_ user: UserID, job: Int64, ttl: Int64 = defaultTTL) throws(CloseupError) {
         let key = CacheKeys.pendingVideo(user)
-        try store.perform(
+        _ = try store.perform(
             redis: { redis in try redis.call(RedisCommand("SET", key, String(job), "EX", String(ttl))) },
             sqlite: { database in
                 try Self.cache(database, user, job: job, expires: clock.epochSeconds + ttl)

@@ -39,7 +39,7 @@ public struct VerificationCache {
 
     public func set(_ user: UserID, verified: Bool, ttl: Int64 = defaultTTL) throws(CloseupError) {
         let key = CacheKeys.userVerification(user)
-        try store.perform(
+        _ = try store.perform(
             redis: { redis in
                 try redis.call(RedisCommand("SET", key, verified ? "true" : "false", "EX", String(ttl)))
             },
