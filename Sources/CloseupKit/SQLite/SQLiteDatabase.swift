@@ -30,7 +30,7 @@ public final class SQLiteDatabase {
         var persist: Int32 = 1
         sqlite3_file_control(handle, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
         do {
-            try execute("PRAGMA journal_mode = WAL")
+            try enableWAL(waitingUpTo: busyTimeoutMilliseconds)
             try execute("PRAGMA synchronous = NORMAL")
             try execute("PRAGMA foreign_keys = ON")
             try SQLiteMigrations.apply(to: self)
@@ -41,6 +41,20 @@ public final class SQLiteDatabase {
     }
 
     deinit { sqlite3_close_v2(handle) }
+
+    /// Switching a new file to WAL takes an exclusive lock that SQLite does not wait for through
+    /// the busy handler, so closeups opening a brand-new file at once would fail with "database
+    /// is locked". The mode sticks to the file: only the first opens of a new file ever retry.
+    private func enableWAL(waitingUpTo milliseconds: Int32) throws(CloseupError) {
+        var waited: Int32 = 0
+        while true {
+            let status = sqlite3_exec(handle, "PRAGMA journal_mode = WAL", nil, nil, nil)
+            if status == SQLITE_OK { return }
+            guard status & 0xff == SQLITE_BUSY, waited < milliseconds else { throw failure(lastError) }
+            usleep(5_000)
+            waited += 5
+        }
+    }
 
     /// Creates the folders (0700) and an empty file (0600) so SQLite never makes them with the umask's modes.
     private static func prepareFile(at path: String) throws(CloseupError) {
