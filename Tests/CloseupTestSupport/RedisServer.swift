@@ -26,19 +26,21 @@ public final class RedisServer: @unchecked Sendable {
     /// The `requirepass` password, if any.
     public let password: String?
 
+    /// With `port`, it listens there (a server restarted where the old one was).
     public init(
-        config: [String] = [], tls: TLSFixture? = nil, clientAuthentication: Bool = false, password: String? = nil
+        config: [String] = [], tls: TLSFixture? = nil, clientAuthentication: Bool = false, password: String? = nil,
+        port: Int? = nil
     ) throws {
         directory = try TemporaryDirectory.make(prefix: "closeup-redis")
         self.password = password
         // A cluster node also listens on port + 10000, so its port must leave room for that.
-        port = config.contains("--cluster-enabled") ? try freeClusterPort() : try freePort()
+        self.port = try port ?? (config.contains("--cluster-enabled") ? freeClusterPort() : freePort())
         self.tls = tls
         self.clientAuthentication = clientAuthentication
-        var listen = ["--port", String(port)]
+        var listen = ["--port", String(self.port)]
         if let tls {
             listen = [
-                "--port", "0", "--tls-port", String(port), "--tls-cert-file", tls.serverCertificate,
+                "--port", "0", "--tls-port", String(self.port), "--tls-cert-file", tls.serverCertificate,
                 "--tls-key-file", tls.serverKey, "--tls-ca-cert-file", tls.caCertificate,
                 "--tls-auth-clients", clientAuthentication ? "yes" : "no",
             ]
@@ -175,11 +177,48 @@ public func freePort() throws -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
+/// A loopback server that is not Redis: to every connection it sends `reply` (once it has read
+/// the request), then closes it, or with `thenClose` false leaves it open and says no more.
+public final class GarbageServer: @unchecked Sendable {
+    public let port: Int
+    private let fd: Int32
+
+    public init(reply: [UInt8], thenClose: Bool = true) throws {
+        let listener = try SilentListener()
+        port = listener.port
+        fd = dup(listener.descriptor)
+        let fd = self.fd
+        let thread = Thread {
+            var open: [Int32] = []
+            while true {
+                let client = accept(fd, nil, nil)
+                guard client >= 0 else { break }
+                var request = [UInt8](repeating: 0, count: 65_536)
+                _ = recv(client, &request, request.count, 0)
+                _ = reply.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if thenClose { close(client) } else { open.append(client) }
+            }
+            open.forEach { close($0) }
+        }
+        thread.start()
+    }
+
+    public convenience init(reply: String, thenClose: Bool = true) throws {
+        try self.init(reply: Array(reply.utf8), thenClose: thenClose)
+    }
+
+    deinit {
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+    }
+}
+
 /// A loopback listener that accepts connections (the kernel does, through the
 /// backlog) and never says a word: the "server that hangs" of the timeout tests.
 public final class SilentListener: @unchecked Sendable {
     public let port: Int
     private let fd: Int32
+    var descriptor: Int32 { fd }
 
     public init() throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
