@@ -133,7 +133,11 @@ final class ClusterTests {
         let sourceID = try Self.cluster.nodeID(source), targetID = try Self.cluster.nodeID(target)
         try target.connect().call(RedisCommand("CLUSTER", "SETSLOT", slot, "IMPORTING", sourceID))
         try source.connect().call(RedisCommand("CLUSTER", "SETSLOT", slot, "MIGRATING", targetID))
-        try source.connect().call(RedisCommand("MIGRATE", "127.0.0.1", String(target.port), "", "0", "5000", "KEYS", key))
+        // Every key of the slot moves (other tests' keys may share it), ours among them.
+        let keys = try source.connect().call(RedisCommand("CLUSTER", "GETKEYSINSLOT", slot, "10000")).array!.compactMap(\.string)
+        #expect(keys.contains(key))
+        try source.connect().call(
+            RedisCommand(arguments: ["MIGRATE", "127.0.0.1", String(target.port), "", "0", "5000", "KEYS"] + keys))
         // The key now lives on the target while the slot is still the source's: ASK.
         let asked = try closeup(["attempts", "get", user])
         #expect(asked.status == 0 && asked.stdout.hasPrefix("\(user): 3 of 5"), "\(asked.stderr)")
