@@ -131,7 +131,7 @@ public enum CommandTable {
             details: """
                 Deletes the counters in pipelined batches. With '-', user ids are read from stdin, one \
                 per line; a bad line is reported with its number and skipped, the rest are cleared, and \
-                the exit status is 2.
+                the exit status is 2. A bad id among the arguments clears nothing (exit 2).
                 """,
             arguments: [users],
             examples: [

@@ -4,12 +4,12 @@ import CloseupKit
 
 enum BulkClearCommand {
     /// USER... | - : read and validate ids, clear them, print a summary or one JSON line per user.
-    /// Exit 2 when some input was bad (the rest are still cleared).
+    /// Exit 2 when a line of stdin was bad (the rest are still cleared).
     static func run(
         _ context: CommandContext, noun: (singular: String, plural: String),
         _ body: ([UserID]) throws(CloseupError) -> [Bool]
     ) throws(CloseupError) -> Int32 {
-        let (users, badInput) = UserList.read(context.arguments.positionals, terminal: context.terminal)
+        let (users, badInput) = try UserList.read(context.arguments.positionals, terminal: context.terminal)
         let cleared = try body(users)
         if context.json {
             for (user, wasSet) in zip(users, cleared) {
@@ -28,26 +28,24 @@ enum BulkClearCommand {
 
 /// The USER... | - arguments of bulk commands.
 enum UserList {
-    /// Valid user ids from the arguments (and stdin for '-'); each bad one is reported on stderr
-    /// with its line number and skipped. The flag says whether any was bad.
-    static func read(_ arguments: [String], terminal: Terminal) -> ([UserID], Bool) {
+    /// Valid user ids from the arguments (and stdin for '-'). A bad id on the command line is a
+    /// typo: it stops the command before anything is cleared. A bad line on stdin is reported
+    /// with its line number and skipped, so one bad line never holds up a bulk clean-up; the
+    /// flag says whether there was one.
+    static func read(_ arguments: [String], terminal: Terminal) throws(CloseupError) -> ([UserID], Bool) {
+        for argument in arguments where argument != "-" { _ = try UserID(argument) }
         var users: [UserID] = []
         var bad = false
         for argument in arguments {
-            if argument == "-" {
-                for line in StandardInput.lines() {
-                    do {
-                        users.append(try UserID(line.text))
-                    } catch {
-                        terminal.error("stdin line \(line.number): \(error.message)")
-                        bad = true
-                    }
-                }
-            } else {
+            guard argument == "-" else {
+                users.append(try UserID(argument))
+                continue
+            }
+            for line in StandardInput.lines() {
                 do {
-                    users.append(try UserID(argument))
+                    users.append(try UserID(line.text))
                 } catch {
-                    terminal.error(error.message)
+                    terminal.error("stdin line \(line.number): \(error.message)")
                     bad = true
                 }
             }

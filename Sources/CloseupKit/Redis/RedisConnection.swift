@@ -17,6 +17,13 @@ public final class RedisConnection {
     public init(options: RedisOptions) throws(RedisError) {
         self.options = options
         let deadline = Deadline.after(seconds: options.connectTimeout)
+        var tlsContext: TLSContext?
+        if let tls = options.tls {
+            guard case .tcp = options.address else {
+                throw .tls(target: options.target, message: "TLS over a Unix socket is not supported")
+            }
+            do { tlsContext = try TLSContext(tls) } catch { throw .tls(target: options.target, message: error.message) }
+        }
         let socket: SocketTransport
         do {
             switch options.address {
@@ -30,12 +37,9 @@ public final class RedisConnection {
                 error.isTimeout ? "no connection within \(formatSeconds(options.connectTimeout)) s" : error.reason
             throw .unreachable(target: options.target, reason: reason)
         }
-        if let tls = options.tls {
-            guard case .tcp(let host, _) = options.address else {
-                throw .tls(target: options.target, message: "TLS over a Unix socket is not supported")
-            }
+        if let tlsContext, case .tcp(let host, _) = options.address {
             do {
-                transport = try TLSTransport(socket: socket, host: host, settings: tls, deadline: deadline)
+                transport = try TLSTransport(socket: socket, host: host, context: tlsContext, deadline: deadline)
             } catch {
                 // A handshake that never finished is an absent server; any other failure is configuration.
                 throw error.isTimeout

@@ -13,26 +13,21 @@ struct TLSError: Error {
     var isTimeout = false
 }
 
-final class TLSTransport: Transport {
-    private let socket: SocketTransport
-    private let context: OpaquePointer
-    private let ssl: OpaquePointer
-    var fileDescriptor: Int32 { socket.fileDescriptor }
+/// The client side of TLS as configured: CA, client certificate and key, loaded and checked.
+/// Made before the TCP connect, so an unreadable or mismatched file is a configuration error
+/// even when the server is down, never hidden behind the SQLite fallback.
+final class TLSContext {
+    let settings: TLSSettings
+    fileprivate let context: OpaquePointer
 
-    /// Wraps `socket` and completes the handshake before `deadline`.
-    /// - Parameters:
-    ///   - host: the host connected to, whose name (or `settings.serverName`) is sent and verified.
-    init(socket: SocketTransport, host: String, settings: TLSSettings, deadline: Deadline) throws(TLSError) {
-        // OpenSSL writes with write(2): a server that hung up must give EPIPE, not kill us.
-        signal(SIGPIPE, SIG_IGN)
-        self.socket = socket
+    init(_ settings: TLSSettings) throws(TLSError) {
+        self.settings = settings
         guard let context = SSL_CTX_new(TLS_client_method()) else { throw TLSError(message: "cannot create a TLS context") }
         self.context = context
         _ = closeup_ssl_ctx_min_tls12(context)
         _ = closeup_ssl_ctx_set_mode(context, closeup_ssl_modes())
         if let file = settings.caCertificate {
             guard SSL_CTX_load_verify_locations(context, file, nil) == 1 else {
-                SSL_CTX_free(context)
                 throw TLSError(message: "cannot read CA file '\(file)': \(TLSTransport.openSSLError()); check --cacert")
             }
         } else {
@@ -40,26 +35,39 @@ final class TLSTransport: Transport {
         }
         if let certificate = settings.certificate {
             guard let key = settings.privateKey else {
-                SSL_CTX_free(context)
                 throw TLSError(message: "--cert needs --key, the client certificate's private key")
             }
             guard SSL_CTX_use_certificate_chain_file(context, certificate) == 1 else {
-                SSL_CTX_free(context)
                 throw TLSError(message: "cannot read client certificate '\(certificate)': \(TLSTransport.openSSLError())")
             }
             guard SSL_CTX_use_PrivateKey_file(context, key, SSL_FILETYPE_PEM) == 1, SSL_CTX_check_private_key(context) == 1 else {
-                SSL_CTX_free(context)
                 throw TLSError(message: "cannot use private key '\(key)' with '\(certificate)': \(TLSTransport.openSSLError())")
             }
         } else if settings.privateKey != nil {
-            SSL_CTX_free(context)
             throw TLSError(message: "--key needs --cert, the client certificate")
         }
         SSL_CTX_set_verify(context, settings.insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nil)
-        guard let ssl = SSL_new(context) else {
-            SSL_CTX_free(context)
-            throw TLSError(message: "cannot create a TLS session")
-        }
+    }
+
+    deinit { SSL_CTX_free(context) }
+}
+
+final class TLSTransport: Transport {
+    private let socket: SocketTransport
+    private let context: TLSContext
+    private let ssl: OpaquePointer
+    var fileDescriptor: Int32 { socket.fileDescriptor }
+
+    /// Wraps `socket` and completes the handshake before `deadline`.
+    /// - Parameters:
+    ///   - host: the host connected to, whose name (or the settings' server name) is sent and verified.
+    init(socket: SocketTransport, host: String, context: TLSContext, deadline: Deadline) throws(TLSError) {
+        // OpenSSL writes with write(2): a server that hung up must give EPIPE, not kill us.
+        signal(SIGPIPE, SIG_IGN)
+        self.socket = socket
+        self.context = context
+        let settings = context.settings
+        guard let ssl = SSL_new(context.context) else { throw TLSError(message: "cannot create a TLS session") }
         self.ssl = ssl
         let name = settings.serverName ?? host
         let isAddress = TLSTransport.isIPAddress(name)
@@ -73,10 +81,7 @@ final class TLSTransport: Transport {
         try handshake(name: name, deadline: deadline)
     }
 
-    deinit {
-        SSL_free(ssl)
-        SSL_CTX_free(context)
-    }
+    deinit { SSL_free(ssl) }
 
     private func handshake(name: String, deadline: Deadline) throws(TLSError) {
         while true {
@@ -150,8 +155,11 @@ final class TLSTransport: Transport {
     }
 
     /// The newest error in OpenSSL's queue, in words.
+    /// The first error OpenSSL queued (the root cause); the queue is emptied so the next
+    /// failure is not blamed on this one.
     static func openSSLError() -> String {
         let code = ERR_get_error()
+        ERR_clear_error()
         guard code != 0 else { return "" }
         var buffer = [CChar](repeating: 0, count: 256)
         ERR_error_string_n(code, &buffer, buffer.count)

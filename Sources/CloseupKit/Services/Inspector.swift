@@ -32,22 +32,24 @@ public struct Inspector {
     }
 
     public func inspect(_ user: UserID) throws(CloseupError) -> InspectReport {
+        // A value that cannot be parsed is reported and the rest is still shown (SPEC §4, exit 6);
+        // any other failure (configuration, Redis gone mid-way) ends the inspection.
         var problems: [CloseupError] = []
-        func attempt<T>(_ read: () throws(CloseupError) -> T) -> T? {
-            do { return try read() } catch {
+        func attempt<T>(_ read: () throws(CloseupError) -> T) throws(CloseupError) -> T? {
+            do { return try read() } catch where error.kind == .corrupt {
                 problems.append(error)
                 return nil
             }
         }
         let otpService = OTPService(store: store, clock: clock)
-        let otp = attempt { () throws(CloseupError) in try otpService.live(user) } ?? nil
-        let attempts = attempt { () throws(CloseupError) in try AttemptsService(store: store, clock: clock).get(user) }
-        let verification = attempt { () throws(CloseupError) in try VerificationCache(store: store, clock: clock).get(user) } ?? nil
-        let pendingVideo = attempt { () throws(CloseupError) in try PendingVideoCache(store: store, clock: clock).cached(user) } ?? nil
+        let otp = try attempt { () throws(CloseupError) in try otpService.live(user) } ?? nil
+        let attempts = try attempt { () throws(CloseupError) in try AttemptsService(store: store, clock: clock).get(user) }
+        let verification = try attempt { () throws(CloseupError) in try VerificationCache(store: store, clock: clock).get(user) } ?? nil
+        let pendingVideo = try attempt { () throws(CloseupError) in try PendingVideoCache(store: store, clock: clock).cached(user) } ?? nil
         var sendWindow: RateLimitDecision?
         let mobile = otp?.record.mobileNumber.flatMap { try? MobileNumber($0) }
         if let mobile {
-            sendWindow = attempt { () throws(CloseupError) in
+            sendWindow = try attempt { () throws(CloseupError) in
                 try RateLimiter(store: store, clock: clock).check(
                     .otpRequest, try RateLimitIdentifier(mobile.value), limit: OTPService.sendLimit,
                     window: OTPService.sendWindow, peek: true)
