@@ -80,7 +80,7 @@ complete -c closeup -n "__closeup_at 'verification set'; and test (__closeup_arg
 complete -c closeup -n "__closeup_at 'keys'" -a scan -d 'List (or delete) keys of closeup\'s namespaces'
 complete -c closeup -n "__closeup_at 'keys scan'" -l kind -x -a 'otp attempts verification pending-video rate-limit' -d 'Only this namespace (repeatable)'
 complete -c closeup -n "__closeup_at 'keys scan'" -l match -x -d 'Only keys matching this Redis glob (the whole key)'
-complete -c closeup -n "__closeup_at 'keys scan'" -l count -x -d 'SCAN COUNT hint (default 1000)'
+complete -c closeup -n "__closeup_at 'keys scan'" -l count -x -d 'SCAN COUNT hint (default 1000, at most 1000000)'
 complete -c closeup -n "__closeup_at 'keys scan'" -l limit -x -d 'Stop after N keys'
 complete -c closeup -n "__closeup_at 'keys scan'" -l ttl -d 'Add the TTL column'
 complete -c closeup -n "__closeup_at 'keys scan'" -l no-expiry -d 'Only keys without a TTL (a bug signal here)'

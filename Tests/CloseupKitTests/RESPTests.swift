@@ -36,6 +36,22 @@ struct RESPTests {
         #expect(throws: RESPReaderError.self) { try reader.next() }
     }
 
+    /// Found by `make fuzz` (resp): an array header alone made hiredis allocate a pointer per
+    /// announced element, gigabytes for 15 bytes. Now the reader refuses it, naming the count,
+    /// and arrays up to the bound still parse, nested too.
+    @Test(arguments: ["*555555553\r\n:1\r\n", "*2147483647\r\n", "*1\r\n*4194305\r\n"])
+    func anArrayAnnouncingMillionsOfElementsIsRefusedNotAllocated(_ input: String) throws {
+        let reader = RESPReader()
+        let error = #expect(throws: RESPReaderError.self) {
+            try Array(input.utf8).withUnsafeBytes { try reader.feed($0) }
+            _ = try reader.next()
+        }
+        #expect(error?.reason.contains("elements, more than the 4194304 closeup accepts") == true, "\(String(describing: error))")
+        let honest = RESPReader()
+        try Array("*2\r\n*1\r\n:7\r\n$1\r\nx\r\n".utf8).withUnsafeBytes { try honest.feed($0) }
+        #expect(try honest.next() == .array([.array([.integer(7)]), .bulk([120])]))
+    }
+
     @Test func readerReturnsPipelinedRepliesInOrder() throws {
         let reader = RESPReader()
         try Array("+A\r\n:2\r\n$1\r\nc\r\n".utf8).withUnsafeBytes { try reader.feed($0) }

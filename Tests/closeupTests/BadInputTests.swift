@@ -69,6 +69,8 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(command: .keysScan, arguments: ["keys", "scan", "--kind", "sessions"], message: "'sessions' for '--kind'"),
         BadInput(command: .keysScan, arguments: ["keys", "scan", "--count", "0"], message: "'0' for '--count'"),
         BadInput(command: .keysScan, arguments: ["keys", "scan", "--limit", "ten"], message: "'ten' for '--limit'"),
+        BadInput(command: .keysScan, arguments: ["keys", "scan", "--count", "2000000"],
+                 message: "invalid value '2000000' for '--count': expected a whole number from 1 to 1000000"),
         BadInput(command: .keysScan, arguments: ["keys", "scan", "--delete", "--any-key", "--yes"], message: "--any-key"),
         BadInput(command: .keysScan, arguments: ["keys", "scan", "--dry-run"], message: "--dry-run"),
         BadInput(command: .monitor, arguments: ["monitor", "--duration", "forever"], message: "'forever' for '--duration'"),

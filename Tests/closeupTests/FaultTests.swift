@@ -28,6 +28,9 @@ struct LyingServer: Sendable, CustomTestStringConvertible {
                     status: 3, message: "within 1 s"),
         LyingServer(name: "arrays nested past any reply", reply: Array(String(repeating: "*1\r\n", count: 64).utf8),
                     thenClose: false, status: 3, message: "is not RESP"),
+        // Found by make fuzz: a header alone used to make hiredis allocate 4 GB of pointers.
+        LyingServer(name: "an array of half a billion elements", reply: Array("*555555553\r\n:1\r\n".utf8),
+                    status: 3, message: "more than the 4194304 closeup accepts"),
         LyingServer(name: "random bytes", reply: (0..<512).map { UInt8(truncatingIfNeeded: $0 &* 167 &+ 13) },
                     status: 3, message: "is not RESP"),
         LyingServer(name: "a reply cut short", reply: Array("$10\r\nabc".utf8), status: 3, message: "lost the connection"),

@@ -40,6 +40,8 @@ public struct FlagSpec: Sendable {
     public var value: String? = nil
     public var kind: ValueKind = .text
     public var choices: [String] = []
+    /// The largest value a `.count` flag takes.
+    public var maximum: Int? = nil
     /// The setting this flag feeds, if it is a configuration flag.
     public var setting: SettingKey? = nil
     /// The command cannot run without it.

@@ -228,7 +228,10 @@ public enum CommandTable {
                     long: "kind", value: "KIND", choices: KeyKind.allCases.map(\.rawValue), repeatable: true,
                     summary: "Only this namespace (repeatable)"),
                 FlagSpec(long: "match", value: "GLOB", summary: "Only keys matching this Redis glob (the whole key)"),
-                FlagSpec(long: "count", value: "N", kind: .count, summary: "SCAN COUNT hint (default 1000)"),
+                // Bounded so that no honest SCAN reply outgrows what the RESP reader accepts.
+                FlagSpec(
+                    long: "count", value: "N", kind: .count, maximum: 1_000_000,
+                    summary: "SCAN COUNT hint (default 1000, at most 1000000)"),
                 FlagSpec(long: "limit", value: "N", kind: .count, summary: "Stop after N keys"),
                 FlagSpec(long: "ttl", summary: "Add the TTL column"),
                 FlagSpec(long: "no-expiry", summary: "Only keys without a TTL (a bug signal here)"),

@@ -169,7 +169,9 @@ public enum Parser {
                 throw invalid("a number of seconds greater than 0")
             }
         case .count:
-            guard let count = Int(value), count >= 1 else { throw invalid("a whole number of at least 1") }
+            guard let count = Int(value), (1...(flag.maximum ?? .max)).contains(count) else {
+                throw invalid(flag.maximum.map { "a whole number from 1 to \($0)" } ?? "a whole number of at least 1")
+            }
         case .port:
             guard let port = Int(value), (1...65535).contains(port) else { throw invalid("a port from 1 to 65535") }
         case .database:

@@ -7,27 +7,32 @@ final class RESPReader {
     private let reader: UnsafeMutablePointer<redisReader>
 
     init() {
-        // redisReaderCreate only fails when malloc does; nothing sensible can follow that.
-        guard let reader = redisReaderCreate() else { fatalError("closeup: out of memory creating the RESP reader") }
+        // Creating a reader only fails when malloc does; nothing sensible can follow that.
+        guard let reader = closeup_reader_create() else { fatalError("closeup: out of memory creating the RESP reader") }
         self.reader = reader
     }
 
-    deinit { redisReaderFree(reader) }
+    deinit { closeup_reader_free(reader) }
+
+    private var failure: RESPReaderError {
+        let refused = closeup_reader_refused(reader)
+        if refused > 0 {
+            return RESPReaderError(
+                reason: "an array of \(refused) elements, more than the \(CLOSEUP_MAX_ARRAY_ELEMENTS) closeup accepts")
+        }
+        return RESPReaderError(reason: String(cString: closeup_reader_error(reader)))
+    }
 
     /// Appends bytes received from the server.
     func feed(_ bytes: UnsafeRawBufferPointer) throws(RESPReaderError) {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
-        if redisReaderFeed(reader, base.assumingMemoryBound(to: CChar.self), bytes.count) != REDIS_OK {
-            throw RESPReaderError(reason: String(cString: closeup_reader_error(reader)))
-        }
+        if redisReaderFeed(reader, base.assumingMemoryBound(to: CChar.self), bytes.count) != REDIS_OK { throw failure }
     }
 
     /// The next complete reply, or nil until more bytes arrive.
     func next() throws(RESPReaderError) -> RESPValue? {
         var raw: UnsafeMutableRawPointer?
-        if redisReaderGetReply(reader, &raw) != REDIS_OK || closeup_reader_failed(reader) != 0 {
-            throw RESPReaderError(reason: String(cString: closeup_reader_error(reader)))
-        }
+        if redisReaderGetReply(reader, &raw) != REDIS_OK || closeup_reader_failed(reader) != 0 { throw failure }
         guard let raw else { return nil }
         defer { freeReplyObject(raw) }
         return RESPValue(raw.assumingMemoryBound(to: redisReply.self).pointee)
