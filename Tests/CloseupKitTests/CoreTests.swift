@@ -214,6 +214,9 @@ struct MonitorLineTests {
         (#"1 [0 1.2.3.4:5] "SET" "otp:u1" "{}" "EX" "300" "NX""#, "OTP issued for u1 (ttl 300)"),
         (#"1 [0 1.2.3.4:5] "EVALSHA" "ab" "1" "rate_limit:otp_request:9876543210" "3" "300""#, "rate limit otp_request:98******10 counted (max 3 per 300 s)"),
         (#"1 [0 1.2.3.4:5] "SET" "video:pending:u1" "456" "EX" "1800""#, "pending video 456 cached for u1 (ttl 1800)"),
+        (#"1 [0 1.2.3.4:5] "EVALSHA" "ab" "1" "otp:attempts:u1" "5" "3600""#, "verify attempt taken for u1 (max 5)"),
+        (#"1 [0 1.2.3.4:5] "EVALSHA" "cd" "1" "otp:attempts:u1""#, "verify attempt given back for u1"),
+        (#"1 [0 1.2.3.4:5] "INCR" "otp:attempts:u1""#, "failed attempt for u1"),
     ])
     func meanings(line: String, meaning: String) throws {
         #expect(try #require(MonitorLine.parse(line)).meaning == meaning)

@@ -53,7 +53,9 @@ final class MonitorTests {
         let meanings = events.compactMap { $0["meaning"] as? String }
         #expect(meanings.contains("OTP issued for \(user) (ttl 300)"))
         #expect(meanings.contains("OTP consumed for \(user)"))
-        #expect(meanings.contains("failed attempt 1 of 5 for \(user)"))
+        // The wrong code's verify took an attempt and kept it; the right one's gave its attempt back
+        // by clearing the counter.
+        #expect(meanings.contains("verify attempt 1 of 5 taken for \(user)"), "\(meanings)")
         #expect(meanings.contains("failed attempts cleared for \(user)"), "no event after the reconnect: \(meanings)")
         #expect(events.allSatisfy { $0["user_id"] as? String == user })
         #expect(result.stderr.contains("reconnecting in") && result.stderr.contains("reconnected"))

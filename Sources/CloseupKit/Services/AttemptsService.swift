@@ -42,14 +42,6 @@ public struct AttemptsService {
             })
     }
 
-    /// Counts one failure in Redis; the counter is created with its TTL in the same atomic step.
-    static func recordFailure(_ redis: RedisClient, user: UserID) throws -> Int64 {
-        let key = CacheKeys.otpAttempts(user)
-        let count = try redis.run(failureScript, key: key, arguments: [String(counterTTL)]).integer ?? -1
-        if count < 0 { throw corrupt(key) }
-        return count
-    }
-
     /// Counts one failure in SQLite, with the same lifetime rule. Call inside a transaction.
     static func recordFailure(_ database: SQLiteDatabase, user: UserID, now: Int64) throws(CloseupError) -> Int64 {
         var (count, expires) = try row(database, user: user, now: now)
@@ -99,15 +91,4 @@ public struct AttemptsService {
     static func corrupt(_ key: String) -> CloseupError {
         CloseupError(.corrupt, "corrupt attempt counter at '\(key)': not a decimal count; it was left as it is")
     }
-
-    /// KEYS[1] counter; ARGV[1] TTL. Returns the new count, or -1 when the value is not a count.
-    /// The TTL is set when the counter is created, and given to one found without a TTL.
-    static let failureScript = RedisScript(
-        """
-        local raw = redis.call('GET', KEYS[1])
-        if raw and not string.match(raw, '^%d+$') then return -1 end
-        local count = redis.call('INCR', KEYS[1])
-        if count == 1 or redis.call('TTL', KEYS[1]) == -1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
-        return count
-        """)
 }

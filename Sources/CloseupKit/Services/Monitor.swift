@@ -107,7 +107,7 @@ public struct Monitor {
         }
     }
 
-    /// Adds the count a counting command reached ("failed attempt 3 of 5 for u1", "rate limit
+    /// Adds the count a counting command reached ("verify attempt 3 of 5 taken for u1", "rate limit
     /// otp_request:98******10 at 2 of 3"): MONITOR shows commands, not replies, so the counter
     /// is read once more on the side connection.
     private func count(_ event: inout MonitorEvent, _ client: RedisClient) {
@@ -116,8 +116,11 @@ public struct Monitor {
             let count = try? client.call(RedisCommand("GET", key)).integer
         else { return }
         switch event.kind {
-        case .attempts:
+        case .attempts where event.command == "INCR":
             event.meaning = "failed attempt \(count) of \(settings.maxAttempts) for \(event.user ?? "")"
+        case .attempts where event.arguments.count > 3:
+            // closeup's verify: the attempt is kept only if the code turns out wrong.
+            event.meaning = "verify attempt \(count) of \(event.arguments[3]) taken for \(event.user ?? "")"
         case .rateLimit where event.arguments.count > 3:
             event.meaning = "rate limit \(MonitorLine.maskedRateLimit(key)) at \(count) of \(event.arguments[3])"
         default:

@@ -162,7 +162,11 @@ public enum MonitorLine {
         case (.otp, "TTL"), (.otp, "PTTL"): return "OTP lifetime read for \(who)"
         case (.otp, _) where isScript: return "OTP checked for \(who)"
         case (.attempts, "INCR"): return "failed attempt for \(who)"
-        case (.attempts, _) where isScript: return "failed attempt counted for \(who)"
+        // closeup's verify takes an attempt (script with max and TTL) before comparing, and gives it back
+        // (script with no arguments) unless the code was wrong.
+        case (.attempts, _) where isScript && arguments.count > 3:
+            return "verify attempt taken for \(who) (max \(arguments[3]))"
+        case (.attempts, _) where isScript: return "verify attempt given back for \(who)"
         case (.attempts, "GET"): return "failed attempts read for \(who)"
         case (.attempts, "DEL"), (.attempts, "UNLINK"): return "failed attempts cleared for \(who)"
         case (.attempts, "EXPIRE"): return "failed-attempt window set for \(who)"

@@ -243,8 +243,7 @@ public struct OTPService {
         }
         guard attempt.taken else {
             restore()
-            try refuseIfBlocked(user, attempts: max(attempt.count, Int64(maxAttempts)))
-            return .noLiveCode  // not reached: a refused take means the user is blocked
+            throw blocked(user, attempts: attempt.count)
         }
         let giveBack = { _ = try? redis.run(RateLimiter.releaseScript, key: attemptsKey) }
         // A verify that succeeded has used its code: a counter that cannot be cleared now
@@ -350,7 +349,11 @@ public struct OTPService {
 
     private func refuseIfBlocked(_ user: UserID, attempts: Int64) throws(CloseupError) {
         guard attempts >= Int64(maxAttempts) else { return }
-        throw .init(
+        throw blocked(user, attempts: attempts)
+    }
+
+    private func blocked(_ user: UserID, attempts: Int64) -> CloseupError {
+        .init(
             .refused,
             "user '\(user)' is blocked after \(attempts) failed attempts (max \(maxAttempts));"
                 + " run 'closeup attempts clear \(user)' to unblock")
