@@ -128,6 +128,32 @@ final class RaceTests {
     }
 
     @Test(arguments: RedisDuringRace.allCases)
+    func fiftySendersToOneUserIssueOneCodeAndCountOneSend(_ redisDuring: RedisDuringRace) throws {
+        let arena = try RaceArena(redisDuring)
+        let results = try arena.race(Array(repeating: ["otp", "send", "sent", "--mobile", "9712345678"], count: 50))
+        let issued = results.filter { $0.status == 0 }.count
+        #expect(results.allSatisfy { [0, 3, 4].contains($0.status) })
+        // The losers were refused (a live code, or the send limit while others held it), not failed.
+        #expect(results.filter { $0.status == 4 }.allSatisfy {
+            $0.stderr.contains("already has a live OTP") || $0.stderr.contains("send rate limit reached")
+        })
+        let window = arena.json(
+            try arena.closeup(["--json", "--store", "sqlite", "ratelimit", "check", "otp_request", "9712345678", "--max", "3", "--window", "300", "--peek"]).stdout
+        )["count"] as? Int ?? -1
+        switch redisDuring {
+        case .up:
+            // One code, one counted send: refused sends were taken back from the limit.
+            #expect(issued == 1, "\(results.map(\.status))")
+            #expect(try arena.server!.connect().call(RedisCommand("GET", "rate_limit:otp_request:9712345678")).string == "1")
+        case .gone:
+            #expect(issued == 1 && window == 1, "\(results.map(\.status)), counted \(window)")
+        case .goingAway:
+            // At most one code per store, each counted once there.
+            #expect(issued >= 1 && issued <= 2 && window <= 1, "\(results.map(\.status)), counted \(window)")
+        }
+    }
+
+    @Test(arguments: RedisDuringRace.allCases)
     func sixtyChecksAdmitAtMostTheLimitPerStore(_ redisDuring: RedisDuringRace) throws {
         let arena = try RaceArena(redisDuring)
         let results = try arena.race(
