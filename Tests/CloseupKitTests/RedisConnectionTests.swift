@@ -95,12 +95,19 @@ struct RedisConnectionTests {
             else { return 0 }
             return Int(line[range.upperBound...].prefix(while: \.isNumber)) ?? 0
         }
+        let client = try RedisClient(options: server.options())
         let evalBefore = try calls("eval"), evalshaBefore = try calls("evalsha")
-        #expect(try connection.run(script, key: prefix + "n", arguments: ["2"]) == .integer(2))
-        #expect(try connection.run(script, key: prefix + "n", arguments: ["3"]) == .integer(5))
+        #expect(try client.run(script, key: prefix + "n", arguments: ["2"]) == .integer(2))
+        #expect(try client.run(script, key: prefix + "n", arguments: ["3"]) == .integer(5))
         // First run: EVALSHA answered NOSCRIPT, so one EVAL; second run: EVALSHA alone.
         #expect(try calls("eval") - evalBefore == 1)
         #expect(try calls("evalsha") - evalshaBefore == 2)
+        // Two scripts in one pipeline, one new to the server: only that one is sent again in full,
+        // and each reply comes back in its place.
+        let other = RedisScript("return redis.call('GET', KEYS[1]) -- \(prefix) other")
+        let replies = try client.run([(script, prefix + "n", ["1"]), (other, prefix + "n", [])])
+        #expect(replies == [.integer(6), .bulk(Array("6".utf8))])
+        #expect(try calls("eval") - evalBefore == 2)
         try connection.call(RedisCommand("DEL", prefix + "n"))
     }
 

@@ -250,7 +250,8 @@ public enum TemporaryDirectory {
     }
 }
 
-func which(_ program: String) throws -> String {
+/// The path of `program` on PATH (or in the usual Debian folders); posix_spawn takes paths only.
+public func which(_ program: String) throws -> String {
     for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
         let path = "\(folder)/\(program)"
         if FileManager.default.isExecutableFile(atPath: path) { return path }

@@ -83,7 +83,7 @@ final class FaultTests {
         let server = try RedisServer(config: ["--enable-debug-command", "yes"])
         // DEBUG SLEEP answers only when it ends: sent by a redis-cli left running meanwhile.
         let pauser = try ChildProcess(
-            "/usr/bin/redis-cli", ["-p", String(server.port)] + pause, environment: [:], directory: home)
+            try which("redis-cli"), ["-p", String(server.port)] + pause, environment: [:], directory: home)
         defer { pauser.signal(SIGKILL) }
         usleep(200_000)
         let (fallback, seconds) = try closeup(["--timeout", "0.5", "attempts", "get", "u1"], port: server.port)

@@ -26,20 +26,6 @@ public struct RedisScript: Sendable {
     }
 }
 
-extension RedisConnection {
-    /// Runs `script` on `key`; an error reply other than NOSCRIPT is thrown.
-    public func run(_ script: RedisScript, key: String, arguments: [String] = []) throws(RedisError) -> RESPValue {
-        let reply = try pipeline([script.evalsha(key: key, arguments: arguments)])[0]
-        if case .error(let message) = reply {
-            guard message.hasPrefix("NOSCRIPT") else {
-                throw .reply(command: "script on \(key)", message: message)
-            }
-            return try call(script.eval(key: key, arguments: arguments))
-        }
-        return reply
-    }
-}
-
 /// Lowercase hex, two digits a byte.
 func hexString(_ bytes: [UInt8]) -> String {
     let digits = Array("0123456789abcdef".utf8)
