@@ -33,12 +33,12 @@ enum UserList {
     /// with its line number and skipped, so one bad line never holds up a bulk clean-up; the
     /// flag says whether there was one.
     static func read(_ arguments: [String], terminal: Terminal) throws(CloseupError) -> ([UserID], Bool) {
-        for argument in arguments where argument != "-" { _ = try UserID(argument) }
+        let named = try arguments.map { argument throws(CloseupError) in argument == "-" ? nil : try UserID(argument) }
         var users: [UserID] = []
         var bad = false
-        for argument in arguments {
-            guard argument == "-" else {
-                users.append(try UserID(argument))
+        for user in named {
+            if let user {
+                users.append(user)
                 continue
             }
             for line in StandardInput.lines() {
