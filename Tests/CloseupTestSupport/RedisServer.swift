@@ -4,7 +4,34 @@
 import CloseupKit
 import Foundation
 
-nonisolated(unsafe) private var serversToStop: [pid_t] = []
+/// Servers still to kill when the test process exits, whichever test started them (suites
+/// start servers from several threads at once, hence the lock).
+private enum ServersToStop {
+    nonisolated(unsafe) static var pids: [pid_t] = []
+    nonisolated(unsafe) static var registered = false
+    static let lock = NSLock()
+
+    static func add(_ pid: pid_t) {
+        lock.lock()
+        defer { lock.unlock() }
+        pids.append(pid)
+        if !registered {
+            registered = true
+            atexit {
+                ServersToStop.lock.lock()
+                for pid in ServersToStop.pids { kill(pid, SIGKILL) }
+                ServersToStop.lock.unlock()
+            }
+        }
+    }
+
+    /// Forgets a server stopped (and reaped) already: its pid may soon belong to someone else.
+    static func remove(_ pid: pid_t) {
+        lock.lock()
+        defer { lock.unlock() }
+        pids.removeAll { $0 == pid }
+    }
+}
 
 public final class RedisServer: @unchecked Sendable {
     public let port: Int
@@ -54,10 +81,7 @@ public final class RedisServer: @unchecked Sendable {
         process = try ChildProcess(
             try which("redis-server"), arguments, environment: ["PATH": "/usr/bin:/bin"], directory: directory,
             captureOutput: false)
-        serversToStop.append(process.pid)
-        if serversToStop.count == 1 {
-            atexit { for pid in serversToStop { kill(pid, SIGKILL) } }
-        }
+        ServersToStop.add(process.pid)
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if let connection = try? RedisConnection(options: options()),
@@ -95,10 +119,8 @@ public final class RedisServer: @unchecked Sendable {
         guard process.isRunning else { return }
         process.signal(SIGKILL)
         _ = try? process.wait(timeout: 10)
+        ServersToStop.remove(process.pid)
     }
-
-    /// The server's process id, for tests that kill it from elsewhere.
-    public var pid: pid_t { process.pid }
 
     deinit { stop() }
 }
