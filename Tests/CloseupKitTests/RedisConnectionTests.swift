@@ -4,7 +4,7 @@ import CloseupTestSupport
 import Foundation
 import Testing
 
-@testable import CloseupKit
+@_spi(Testing) @testable import CloseupKit
 
 @Suite(.serialized)
 struct RedisConnectionTests {
@@ -16,12 +16,12 @@ struct RedisConnectionTests {
         let sets = (0..<10_000).map { RedisCommand("SET", prefix + String($0), "value-\($0)") }
         let setReplies = try connection.pipeline(sets)
         #expect(setReplies.count == 10_000)
-        #expect(setReplies.allSatisfy { $0 == .status("OK") })
+        #expect(setReplies.allSatisfy { $0.resp == .status("OK") })
         let gets = (0..<10_000).map { RedisCommand("GET", prefix + String($0)) }
         let values = try connection.pipeline(gets)
         #expect(values.enumerated().allSatisfy { $0.element.string == "value-\($0.offset)" })
         let deleted = try connection.pipeline((0..<10_000).map { RedisCommand("DEL", prefix + String($0)) })
-        #expect(deleted.allSatisfy { $0 == .integer(1) })
+        #expect(deleted.allSatisfy { $0.resp == .integer(1) })
     }
 
     @Test func aListenerThatNeverAnswersFailsWithinTheDeadline() throws {
@@ -76,13 +76,13 @@ struct RedisConnectionTests {
         let connection = try RedisConnection(options: options)
         try connection.call(RedisCommand("SET", prefix + "db", "three"))
         defer { _ = try? connection.call(RedisCommand("DEL", prefix + "db")) }
-        #expect(try server.connect().call(RedisCommand("EXISTS", prefix + "db")) == .integer(0))
+        #expect(try server.connect().call(RedisCommand("EXISTS", prefix + "db")).resp == .integer(0))
         #expect(try connection.call(RedisCommand("GET", prefix + "db")).string == "three")
     }
 
     @Test func connectsOverAUnixSocket() throws {
         let connection = try RedisConnection(options: RedisOptions(address: .unix(path: server.socketPath)))
-        #expect(try connection.call(RedisCommand("PING")) == .status("PONG"))
+        #expect(try connection.call(RedisCommand("PING")).resp == .status("PONG"))
     }
 
     @Test func aScriptRunsByDigestAfterTheServerLearnedItFromNOSCRIPT() throws {
@@ -97,16 +97,16 @@ struct RedisConnectionTests {
         }
         let client = try RedisClient(options: server.options())
         let evalBefore = try calls("eval"), evalshaBefore = try calls("evalsha")
-        #expect(try client.run(script, key: prefix + "n", arguments: ["2"]) == .integer(2))
-        #expect(try client.run(script, key: prefix + "n", arguments: ["3"]) == .integer(5))
+        #expect(try client.run(script, key: prefix + "n", arguments: ["2"]).resp == .integer(2))
+        #expect(try client.run(script, key: prefix + "n", arguments: ["3"]).resp == .integer(5))
         // First run: EVALSHA answered NOSCRIPT, so one EVAL; second run: EVALSHA alone.
         #expect(try calls("eval") - evalBefore == 1)
         #expect(try calls("evalsha") - evalshaBefore == 2)
         // Two scripts in one pipeline, one new to the server: only that one is sent again in full,
         // and each reply comes back in its place.
         let other = RedisScript("return redis.call('GET', KEYS[1]) -- \(prefix) other")
-        let replies = try client.run([(script, prefix + "n", ["1"]), (other, prefix + "n", [])])
-        #expect(replies == [.integer(6), .bulk(Array("6".utf8))])
+        let replies = try client.runKeepingErrors([(script, prefix + "n", ["1"]), (other, prefix + "n", [])])
+        #expect(replies.map(\.resp) == [.integer(6), .bulk(Array("6".utf8))])
         #expect(try calls("eval") - evalBefore == 2)
         try connection.call(RedisCommand("DEL", prefix + "n"))
     }

@@ -52,7 +52,7 @@ struct StoreTests {
             try serve(try settings(url: "redis://127.0.0.1:\(try freePort())", store: .redis))
         } throws: { error in
             let error = error as! CloseupError
-            return error.exitCode == 3 && error.message.contains("--store redis")
+            return error.exitCode == 3 && error.remedy == .fallbackDisabled
         }
     }
 
@@ -93,7 +93,7 @@ struct ReconnectTests {
         #expect(try attempts.get(user).count == 0)
 
         func killStoreConnection() throws {
-            let id = try store.redis()!.call(RedisCommand("CLIENT", "ID")).integer!
+            let id = try store.redis()!.call(RedisCommand("CLIENT", "ID")).number!
             try RedisServer.shared.connect().call(RedisCommand("CLIENT", "KILL", "ID", String(id)))
         }
         try killStoreConnection()

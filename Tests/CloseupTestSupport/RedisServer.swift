@@ -85,7 +85,7 @@ public final class RedisServer: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
             if let connection = try? RedisConnection(options: options()),
-                (try? connection.call(RedisCommand("PING"))) == .status("PONG")
+                (try? connection.call(RedisCommand("PING")))?.resp == .status("PONG")
             {
                 return
             }
@@ -313,12 +313,12 @@ public final class RedisCluster: @unchecked Sendable {
 
     /// The node that serves `key`'s slot, by asking the cluster.
     public func owner(of key: String) throws -> RedisServer {
-        let slot = try nodes[0].connect().call(RedisCommand("CLUSTER", "KEYSLOT", key)).integer!
-        let ranges = try nodes[0].connect().call(RedisCommand("CLUSTER", "SLOTS")).array ?? []
+        let slot = try nodes[0].connect().call(RedisCommand("CLUSTER", "KEYSLOT", key)).number!
+        let ranges = try nodes[0].connect().call(RedisCommand("CLUSTER", "SLOTS")).items ?? []
         for range in ranges {
-            let parts = range.array!
-            if parts[0].integer! <= slot && slot <= parts[1].integer! {
-                let port = parts[2].array![1].integer!
+            let parts = range.items!
+            if parts[0].number! <= slot && slot <= parts[1].number! {
+                let port = parts[2].items![1].number!
                 return nodes.first { Int64($0.port) == port }!
             }
         }

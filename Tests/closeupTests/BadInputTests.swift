@@ -94,7 +94,7 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(command: .inspect, arguments: ["--tls", "--cacert", "/nonexistent/ca.crt", "inspect", "u1"], status: 5,
                  message: "'/nonexistent/ca.crt'"),
         BadInput(command: .otpSend, arguments: ["--tls", "--cert", "/nonexistent/client.crt", "otp", "send", "u1", "--mobile", "9876543210"],
-                 status: 5, message: "--cert needs --key"),
+                 status: 5, message: "a client certificate needs its private key"),
         BadInput(command: .keysScan, arguments: ["--env-file", "/nonexistent/.env", "keys", "scan"], status: 5,
                  message: "'/nonexistent/.env'"),
         BadInput(command: .verificationGet, arguments: ["--sqlite", "/proc/closeup.sqlite3", "--store", "sqlite", "verification", "get", "u1"],

@@ -38,7 +38,7 @@ final class CachesTests {
         #expect(results.filter { $0.status == 0 }.count == 10)
         #expect(results.filter { $0.status == 1 }.count == 40)
         #expect(try redis.call(RedisCommand("GET", "rate_limit:login:\(identifier)")).string == "10")
-        let ttl = try redis.call(RedisCommand("TTL", "rate_limit:login:\(identifier)")).integer!
+        let ttl = try redis.call(RedisCommand("TTL", "rate_limit:login:\(identifier)")).number!
         #expect(ttl > 0 && ttl <= 60)
     }
 
@@ -57,7 +57,7 @@ final class CachesTests {
         let key = "rate_limit:login:\(identifier)"
         try redis.call(RedisCommand("SET", key, "2"))
         #expect(try closeup(["ratelimit", "check", "login", identifier, "--max", "5", "--window", "30"]).status == 0)
-        let ttl = try redis.call(RedisCommand("TTL", key)).integer!
+        let ttl = try redis.call(RedisCommand("TTL", key)).number!
         #expect(ttl > 0 && ttl <= 30)
         #expect(try redis.call(RedisCommand("GET", key)).string == "3")
     }
@@ -88,13 +88,13 @@ final class CachesTests {
         #expect(try redis.call(RedisCommand("GET", "rate_limit:otp_request:\(identifier)")).string == "2")
         let result = try closeup(["--json"] + check)
         let object = try json(result.stdout)
-        #expect(Set(object.keys) == ["action", "identifier", "allowed", "count", "limit", "remaining", "reset_in_seconds"])
+        #expect(Set(object.keys) == ["action", "identifier", "allowed", "count", "limit", "remaining", "reset_in_seconds", "store"])
         #expect(object["allowed"] as? Bool == true && object["count"] as? Int == 3 && object["limit"] as? Int == 3)
         #expect(object["remaining"] as? Int == 0 && (object["reset_in_seconds"] as! Int) <= 300)
         #expect(result.stdout.hasPrefix(#"{"action":"otp_request","identifier":""#))
         #expect(try closeup(check).status == 1)
         #expect(try closeup(["ratelimit", "reset", "otp_request", identifier]).status == 0)
-        #expect(try redis.call(RedisCommand("EXISTS", "rate_limit:otp_request:\(identifier)")) == .integer(0))
+        #expect(try redis.call(RedisCommand("EXISTS", "rate_limit:otp_request:\(identifier)")).resp == .integer(0))
         #expect(try closeup(check).status == 0)
     }
 
@@ -128,28 +128,28 @@ final class CachesTests {
         let object = try json(first.stdout)
         #expect(object["job_id"] as? Int == Int(queued) && object["source"] as? String == "database")
         #expect(try redis.call(RedisCommand("GET", "video:pending:\(user)")).string == String(queued))
-        let ttl = try redis.call(RedisCommand("TTL", "video:pending:\(user)")).integer!
+        let ttl = try redis.call(RedisCommand("TTL", "video:pending:\(user)")).number!
         #expect(ttl > 1790 && ttl <= 1800)
         #expect(try json(try closeup(["--json", "pending-video", "get", user]).stdout)["source"] as? String == "cache")
 
         let done = unique("done")
         _ = try insertJob(done, status: "completed")
         #expect(try closeup(["pending-video", "get", done]).status == 1)
-        #expect(try redis.call(RedisCommand("EXISTS", "video:pending:\(done)")) == .integer(0))
+        #expect(try redis.call(RedisCommand("EXISTS", "video:pending:\(done)")).resp == .integer(0))
 
         #expect(try closeup(["pending-video", "clear", user]).stdout == "cleared 1 pending video entry\n")
-        #expect(try redis.call(RedisCommand("EXISTS", "video:pending:\(user)")) == .integer(0))
+        #expect(try redis.call(RedisCommand("EXISTS", "video:pending:\(user)")).resp == .integer(0))
     }
 
     @Test func setAndGetHonourTheTTLAndACachedFalseIsFound() throws {
         let user = unique("set")
         #expect(try closeup(["pending-video", "set", user, "456", "--ttl", "90"]).status == 0)
         #expect(try redis.call(RedisCommand("GET", "video:pending:\(user)")).string == "456")
-        #expect(try redis.call(RedisCommand("TTL", "video:pending:\(user)")).integer! <= 90)
+        #expect(try redis.call(RedisCommand("TTL", "video:pending:\(user)")).number! <= 90)
         #expect(try closeup(["verification", "get", user]).status == 1)
         #expect(try closeup(["verification", "set", user, "false"]).status == 0)
         #expect(try redis.call(RedisCommand("GET", "user:verification:\(user)")).string == "false")
-        let ttl = try redis.call(RedisCommand("TTL", "user:verification:\(user)")).integer!
+        let ttl = try redis.call(RedisCommand("TTL", "user:verification:\(user)")).number!
         #expect(ttl > 3590 && ttl <= 3600)
         let found = try closeup(["--json", "verification", "get", user])
         let verified = try json(found.stdout)["verified"] as? Bool
@@ -203,6 +203,6 @@ final class CachesTests {
         #expect(result.stderrLines.count == 1 && result.stderr.hasPrefix("closeup: stdin line 70001: invalid user id 'bad:line'"))
         #expect(result.stdout.hasPrefix("cleared 50000 ") && result.stdout.hasSuffix("(50000 of 100000 users had none)\n"))
         let remaining = try connection.pipeline((0..<50_000).map { RedisCommand("EXISTS", "\(keyPrefix)\(prefix)-\($0)") })
-        #expect(remaining.allSatisfy { $0 == .integer(0) })
+        #expect(remaining.allSatisfy { $0.resp == .integer(0) })
     }
 }

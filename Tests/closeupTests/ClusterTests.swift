@@ -66,7 +66,7 @@ final class ClusterTests {
         #expect(try video.clear(users).allSatisfy { $0 })
         // The users' keys were spread over every master.
         for node in Self.cluster.nodes {
-            let keys = try node.connect().call(RedisCommand("KEYS", "rate_limit:otp_request:ip-\(tag)*")).array ?? []
+            let keys = try node.connect().call(RedisCommand("KEYS", "rate_limit:otp_request:ip-\(tag)*")).items ?? []
             #expect(keys.count > 200, "node \(node.port) holds \(keys.count) of 1000")
         }
     }
@@ -97,7 +97,7 @@ final class ClusterTests {
             redis: { redis in try redis.pipeline(ids.map { RedisCommand("SET", "otp:attempts:\($0)", "2", "EX", "600") }) },
             sqlite: { _ in [] })
         for node in Self.cluster.nodes {
-            #expect(try node.connect().call(RedisCommand("DBSIZE")).integer! > 500)
+            #expect(try node.connect().call(RedisCommand("DBSIZE")).number! > 500)
         }
         let listed = try closeup(["keys", "scan", "--kind", "attempts", "--match", "otp:attempts:scan-*"])
         #expect(listed.status == 0)
@@ -126,7 +126,7 @@ final class ClusterTests {
         let key = "otp:attempts:\(user)"
         let source = try Self.cluster.owner(of: key)
         let target = Self.cluster.nodes.first { $0.port != source.port }!
-        let slot = String(try source.connect().call(RedisCommand("CLUSTER", "KEYSLOT", key)).integer!)
+        let slot = String(try source.connect().call(RedisCommand("CLUSTER", "KEYSLOT", key)).number!)
         try source.connect().call(RedisCommand("SET", key, "3", "EX", "600"))
         #expect(try closeup(["attempts", "get", user]).stdout.hasPrefix("\(user): 3 of 5"))
 
@@ -134,7 +134,7 @@ final class ClusterTests {
         try target.connect().call(RedisCommand("CLUSTER", "SETSLOT", slot, "IMPORTING", sourceID))
         try source.connect().call(RedisCommand("CLUSTER", "SETSLOT", slot, "MIGRATING", targetID))
         // Every key of the slot moves (other tests' keys may share it), ours among them.
-        let keys = try source.connect().call(RedisCommand("CLUSTER", "GETKEYSINSLOT", slot, "10000")).array!.compactMap(\.string)
+        let keys = try source.connect().call(RedisCommand("CLUSTER", "GETKEYSINSLOT", slot, "10000")).items!.compactMap(\.string)
         #expect(keys.contains(key))
         try source.connect().call(
             RedisCommand(arguments: ["MIGRATE", "127.0.0.1", String(target.port), "", "0", "5000", "KEYS"] + keys))

@@ -72,12 +72,12 @@ final class DurabilityTests {
         if let server {
             // In Redis too, each code is whole: a parseable record, with its TTL (SET … EX is one step).
             let redis = try server.connect()
-            let keys = try redis.call(RedisCommand("KEYS", "otp:kill*")).array?.compactMap(\.string) ?? []
+            let keys = try redis.call(RedisCommand("KEYS", "otp:kill*")).items?.compactMap(\.string) ?? []
             #expect(!keys.isEmpty)
             for key in keys {
                 let value = try redis.call(RedisCommand("GET", key)).string ?? ""
                 #expect((try? OTPRecord(parsing: value, key: key, localOffset: 0)) != nil, "\(key): \(value)")
-                #expect(try redis.call(RedisCommand("TTL", key)).integer ?? -1 > 0, "\(key)")
+                #expect(try redis.call(RedisCommand("TTL", key)).number ?? -1 > 0, "\(key)")
             }
         }
         // And both still work for the next closeup.

@@ -89,19 +89,19 @@ final class KeysScanTests {
         let dry = try closeup(arguments + ["--dry-run"])
         #expect(dry.status == 0 && dry.stdout.split(separator: "\n").count == 500)
         #expect(dry.stderr == "closeup: would delete 500 keys (dry run)\n")
-        #expect(try redis.call(RedisCommand("EXISTS", keys[0], keys[499])) == .integer(2))
+        #expect(try redis.call(RedisCommand("EXISTS", keys[0], keys[499])).resp == .integer(2))
 
         let deleted = try closeup(arguments + ["--yes"])
         #expect(deleted.status == 0 && deleted.stderr == "closeup: deleted 500 keys\n")
         let left = try redis.pipeline(keys.map { RedisCommand("EXISTS", $0) })
-        #expect(left.allSatisfy { $0 == .integer(0) })
+        #expect(left.allSatisfy { $0.resp == .integer(0) })
         // Outside the match, outside the namespaces, or not a user id: all survive.
-        #expect(try redis.call(RedisCommand("EXISTS", "otp:attempts:kept", "doomed-foreign", "otp:attempts:doomed:with-colon")) == .integer(3))
-        #expect(try redis.call(RedisCommand("DBSIZE")).integer! >= 1_000_000)
+        #expect(try redis.call(RedisCommand("EXISTS", "otp:attempts:kept", "doomed-foreign", "otp:attempts:doomed:with-colon")).resp == .integer(3))
+        #expect(try redis.call(RedisCommand("DBSIZE")).number! >= 1_000_000)
 
         let anyKey = try closeup(["keys", "scan", "--any-key", "--match", "doomed*", "--delete", "--yes"])
         #expect(anyKey.status == 2 && anyKey.stderr.contains("never touches keys outside"))
-        #expect(try redis.call(RedisCommand("EXISTS", "doomed-foreign")) == .integer(1))
+        #expect(try redis.call(RedisCommand("EXISTS", "doomed-foreign")).resp == .integer(1))
     }
 
     @Test func anyKeyWidensAListingAndAnEmptyListingExits0() throws {

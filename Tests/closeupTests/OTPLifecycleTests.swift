@@ -54,7 +54,7 @@ final class OTPLifecycleTests {
         let created = object["created_at"] as! String, expires = object["expires_at"] as! String
         #expect(created.wholeMatch(of: pattern) != nil && expires.wholeMatch(of: pattern) != nil)
         #expect(Timestamp.parse(expires)! - Timestamp.parse(created)! == 300)
-        let ttl = try redis.call(RedisCommand("TTL", "otp:\(user)")).integer!
+        let ttl = try redis.call(RedisCommand("TTL", "otp:\(user)")).number!
         #expect(ttl > 295 && ttl <= 300)
         #expect(object["otp_hash"] as? String == (try backendHash(secret: secret, user: user, code: code)))
     }
@@ -93,7 +93,7 @@ final class OTPLifecycleTests {
         }
         #expect(try closeup(["inspect", user]).stdout.contains("attempts       0 of 5"))
         #expect(try redis.call(RedisCommand("GET", key)).string == "{not json")
-        #expect(try redis.call(RedisCommand("TTL", key)).integer! > 0)
+        #expect(try redis.call(RedisCommand("TTL", key)).number! > 0)
     }
 
     // MARK: 2. Exactly once
@@ -112,7 +112,7 @@ final class OTPLifecycleTests {
         #expect(results.filter { $0.status == 0 }.count == 1)
         #expect(results.allSatisfy { [0, 1, 4].contains($0.status) }, "\(results.map(\.status))")
         #expect(results.filter { $0.status == 4 }.allSatisfy { $0.stderr.contains("is blocked") })
-        #expect((try? redis.call(RedisCommand("EXISTS", "otp:attempts:\(user)"))) == .integer(0))
+        #expect((try? redis.call(RedisCommand("EXISTS", "otp:attempts:\(user)")))?.resp == .integer(0))
     }
 
     @Test func verifyConsumesCodeExactlyOnceOnTheSQLitePath() throws {
@@ -182,16 +182,16 @@ final class OTPLifecycleTests {
         for attempt in 1...5 {
             let result = try closeup(["otp", "verify", user, wrong])
             #expect(result.status == 1 && result.stdout.contains("failed attempt \(attempt) of 5"))
-            let ttl = try redis.call(RedisCommand("TTL", "otp:attempts:\(user)")).integer!
+            let ttl = try redis.call(RedisCommand("TTL", "otp:attempts:\(user)")).number!
             #expect(ttl > 3590 && ttl <= 3600, "attempt \(attempt): ttl \(ttl)")
         }
         let blocked = try closeup(["otp", "verify", user, code])
         #expect(blocked.status == 4 && blocked.stderr.contains("blocked after 5 failed attempts"))
-        #expect(try redis.call(RedisCommand("EXISTS", "otp:\(user)")) == .integer(1))  // not consumed while blocked
+        #expect(try redis.call(RedisCommand("EXISTS", "otp:\(user)")).resp == .integer(1))  // not consumed while blocked
         #expect(try closeup(["attempts", "get", user]).stdout.contains("5 of 5 failed attempts, blocked"))
         #expect(try closeup(["attempts", "clear", user]).status == 0)
         #expect(try closeup(["otp", "verify", user, code]).status == 0)
-        #expect(try redis.call(RedisCommand("EXISTS", "otp:attempts:\(user)")) == .integer(0))
+        #expect(try redis.call(RedisCommand("EXISTS", "otp:attempts:\(user)")).resp == .integer(0))
     }
 
     @Test func aCounterFoundWithoutTTLGetsOneAtTheNextFailure() throws {
@@ -199,7 +199,7 @@ final class OTPLifecycleTests {
         try redis.call(RedisCommand("SET", "otp:attempts:\(user)", "2"))
         _ = try send(user)
         #expect(try closeup(["otp", "verify", user, "999999"]).status <= 1)
-        #expect(try redis.call(RedisCommand("TTL", "otp:attempts:\(user)")).integer! > 0)
+        #expect(try redis.call(RedisCommand("TTL", "otp:attempts:\(user)")).number! > 0)
     }
 
     // MARK: 4. Redis away
@@ -235,7 +235,7 @@ final class OTPLifecycleTests {
     func storedBytes() throws -> String {
         let connection = redis
         var text = ""
-        for key in try connection.call(RedisCommand("KEYS", "*")).array ?? [] {
+        for key in try connection.call(RedisCommand("KEYS", "*")).items ?? [] {
             text += (try? connection.call(RedisCommand("GET", key.string!)).string ?? "") ?? ""
         }
         for suffix in ["", "-wal"] {
@@ -258,7 +258,7 @@ final class OTPLifecycleTests {
         #expect(payload["user_id"] as? String == user && payload["mobile_number"] as? String == "+91" + number)
         #expect(payload["channel"] as? String == "sms" && payload["expires_at"] is String)
         let code = payload["otp"] as! String
-        #expect(try redis.call(RedisCommand("EXISTS", "otp:\(user)")) == .integer(0))
+        #expect(try redis.call(RedisCommand("EXISTS", "otp:\(user)")).resp == .integer(0))
         #expect(try closeup(["--store", "sqlite", "otp", "ttl", user]).status == 1)
         #expect(!result.stdout.contains(code) && !result.stderr.contains(code))
         #expect(!(try storedBytes()).contains(code))
@@ -330,7 +330,7 @@ final class OTPLifecycleTests {
     @Test func globCharactersInAUserIDAreAnOrdinaryUser() throws {
         let user = "u*?[x]\\" + UUID().uuidString.prefix(4)
         let code = try send(user)
-        #expect(try redis.call(RedisCommand("EXISTS", "otp:\(user)")) == .integer(1))
+        #expect(try redis.call(RedisCommand("EXISTS", "otp:\(user)")).resp == .integer(1))
         #expect(try closeup(["otp", "verify", user, code]).status == 0)
     }
 
@@ -346,7 +346,7 @@ final class OTPLifecycleTests {
         #expect(result.status == 2)
         #expect(result.stderrLines == ["closeup: stdin line 501: invalid user id 'bad user': expected 1-128 printable ASCII characters without spaces or ':'"])
         #expect(result.stdout == "cleared 50000 attempt counters (50000 of 100000 users had none)\n")
-        #expect(try connection.call(RedisCommand("EXISTS", "otp:attempts:\(prefix)-0", "otp:attempts:\(prefix)-49999")) == .integer(0))
+        #expect(try connection.call(RedisCommand("EXISTS", "otp:attempts:\(prefix)-0", "otp:attempts:\(prefix)-49999")).resp == .integer(0))
     }
 
     @Test func attemptsClearJSONPrintsOneLinePerUser() throws {

@@ -122,7 +122,7 @@ final class RaceTests {
             #expect(try arena.sqliteAttempts("guessed") <= 5)
         }
         if redisDuring == .up {
-            let ttl = try arena.server!.connect().call(RedisCommand("TTL", "otp:attempts:guessed")).integer ?? 0
+            let ttl = try arena.server!.connect().call(RedisCommand("TTL", "otp:attempts:guessed")).number ?? 0
             #expect(ttl == -2 || (ttl > 0 && ttl <= 3600), "ttl \(ttl)")
         }
     }
@@ -167,7 +167,7 @@ final class RaceTests {
         case .up:
             #expect(allowed.count == 10)
             #expect(try arena.server!.connect().call(RedisCommand("GET", "rate_limit:login:10.0.0.7")).string == "10")
-            let ttl = try arena.server!.connect().call(RedisCommand("TTL", "rate_limit:login:10.0.0.7")).integer ?? 0
+            let ttl = try arena.server!.connect().call(RedisCommand("TTL", "rate_limit:login:10.0.0.7")).number ?? 0
             #expect(ttl > 0 && ttl <= 60)
         case .gone:
             #expect(allowed.count == 10 && sqliteCount == 10)

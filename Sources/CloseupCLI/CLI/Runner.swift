@@ -13,6 +13,27 @@ struct CommandContext {
     var json: Bool
 }
 
+extension CommandContext {
+    /// Prints one result (one line of a stream, for bulk commands): with --json, `fields` and
+    /// the `store` that served it; otherwise `text`, its first line marked "(from SQLite)" when
+    /// SQLite served although a Redis is configured (SPEC §4). `store` is the result's own
+    /// source where it differs from the run's (a code found in SQLite's copy).
+    func emit(_ fields: [(String, JSON)], text: String, store source: StoreSource? = nil) {
+        let source = source ?? store.served
+        if json {
+            terminal.line(JSON.object(fields + [("store", .optional(source?.rawValue))]).serialized)
+        } else if marksSQLite(source) {
+            let firstLine = text.firstIndex(of: "\n") ?? text.endIndex
+            terminal.line(text[..<firstLine] + " (from SQLite)" + text[firstLine...])
+        } else {
+            terminal.line(text)
+        }
+    }
+
+    /// Whether a result served by `source` should say so to a human (see `emit`).
+    func marksSQLite(_ source: StoreSource?) -> Bool { source == .sqlite && settings.redisConfigured }
+}
+
 public enum Runner {
     /// Runs closeup with `arguments` (without the program name); returns the exit status.
     public static func run(_ arguments: [String], environment: [String: String]) -> Int32 {
@@ -63,7 +84,7 @@ public enum Runner {
                 arguments: parsed, settings: settings, store: store, terminal: terminal, json: parsed.has("json"))
             return try dispatch(context)
         } catch {
-            terminal.error(error.message)
+            terminal.error(error.line)
             if error.kind == .internal { terminal.errorDetail("this is a bug in closeup; please report it") }
             return error.exitCode
         }

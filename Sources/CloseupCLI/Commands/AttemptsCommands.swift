@@ -4,18 +4,14 @@ import CloseupKit
 enum AttemptsCommands {
     static func get(_ context: CommandContext) throws(CloseupError) -> Int32 {
         let attempts = try AttemptsService(store: context.store).get(try UserID(context.arguments.positionals[0]))
-        if context.json {
-            context.terminal.line(
-                JSON.object([
-                    ("user_id", .string(attempts.user.value)), ("attempts", .integer(attempts.count)),
-                    ("max_attempts", .integer(Int64(attempts.max))), ("blocked", .bool(attempts.blocked)),
-                    ("ttl_seconds", Format.ttl(attempts.ttl)),
-                ]).serialized)
-        } else {
-            let blocked = attempts.blocked ? ", " + context.terminal.paint("blocked", .red) : ""
-            let lifetime = attempts.count > 0 ? " (\(Format.lifetime(attempts.ttl)))" : ""
-            context.terminal.line("\(attempts.user): \(attempts.count) of \(attempts.max) failed attempts\(blocked)\(lifetime)")
-        }
+        let blocked = attempts.blocked ? ", " + context.terminal.paint("blocked", .red) : ""
+        let lifetime = attempts.count > 0 ? " (\(Format.lifetime(attempts.ttl)))" : ""
+        context.emit(
+            [
+                ("user_id", .string(attempts.user.value)), ("attempts", .integer(attempts.count)),
+                ("max_attempts", .integer(Int64(attempts.max))), ("blocked", .bool(attempts.blocked)),
+                ("ttl_seconds", Format.ttl(attempts.ttl)),
+            ], text: "\(attempts.user): \(attempts.count) of \(attempts.max) failed attempts\(blocked)\(lifetime)")
         return 0
     }
 

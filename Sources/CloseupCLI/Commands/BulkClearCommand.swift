@@ -13,13 +13,14 @@ enum BulkClearCommand {
         let cleared = try body(users)
         if context.json {
             for (user, wasSet) in zip(users, cleared) {
-                context.terminal.line(JSON.object([("user_id", .string(user.value)), ("cleared", .bool(wasSet))]).serialized)
+                context.emit([("user_id", .string(user.value)), ("cleared", .bool(wasSet))], text: "")
             }
         } else {
             let count = cleared.filter { $0 }.count
             let none = users.count - count
-            context.terminal.line(
-                "cleared \(count) \(count == 1 ? noun.singular : noun.plural)"
+            context.emit(
+                [],
+                text: "cleared \(count) \(count == 1 ? noun.singular : noun.plural)"
                     + (none > 0 ? " (\(none) of \(users.count) users had none)" : ""))
         }
         return badInput ? 2 : 0
@@ -45,7 +46,7 @@ enum UserList {
                 do {
                     users.append(try UserID(line.text))
                 } catch {
-                    terminal.error("stdin line \(line.number): \(error.message)")
+                    terminal.error("stdin line \(line.number): \(error.line)")
                     bad = true
                 }
             }

@@ -5,18 +5,20 @@ enum CacheCommands {
     static func pendingVideoGet(_ context: CommandContext) throws(CloseupError) -> Int32 {
         let user = try UserID(context.arguments.positionals[0])
         let pending = try PendingVideoCache(store: context.store).get(user)
-        if context.json {
-            context.terminal.line(
-                JSON.object([
-                    ("user_id", .string(user.value)), ("job_id", .optional(pending?.jobID)),
-                    ("source", .optional(pending?.source.rawValue)), ("ttl_seconds", Format.ttl(pending?.ttl)),
-                ]).serialized)
-        } else if let pending {
-            let origin = pending.source == .cache ? "cached, \(Format.lifetime(pending.ttl))" : "from video_jobs, now cached for \(pending.ttl ?? 0) s"
-            context.terminal.line("\(user): pending video job \(pending.jobID) (\(origin))")
+        let text: String
+        if let pending {
+            let origin =
+                pending.source == .cache
+                ? "cached, \(Format.lifetime(pending.ttl))" : "from video_jobs, now cached for \(pending.ttl ?? 0) s"
+            text = "\(user): pending video job \(pending.jobID) (\(origin))"
         } else {
-            context.terminal.line("no pending video for \(user)")
+            text = "no pending video for \(user)"
         }
+        context.emit(
+            [
+                ("user_id", .string(user.value)), ("job_id", .optional(pending?.jobID)),
+                ("source", .optional(pending?.source.rawValue)), ("ttl_seconds", Format.ttl(pending?.ttl)),
+            ], text: text)
         return pending == nil ? 1 : 0
     }
 
@@ -36,17 +38,14 @@ enum CacheCommands {
     static func verificationGet(_ context: CommandContext) throws(CloseupError) -> Int32 {
         let user = try UserID(context.arguments.positionals[0])
         let cached = try VerificationCache(store: context.store).get(user)
-        if context.json {
-            context.terminal.line(
-                JSON.object([
-                    ("user_id", .string(user.value)), ("verified", cached.map { .bool($0.value) } ?? .null),
-                    ("ttl_seconds", Format.ttl(cached?.ttl)),
-                ]).serialized)
-        } else if let cached {
-            context.terminal.line("\(user): \(cached.value ? "verified" : "not verified") (cached, \(Format.lifetime(cached.ttl)))")
-        } else {
-            context.terminal.line("no cached verification for \(user)")
-        }
+        let text =
+            cached.map { "\(user): \($0.value ? "verified" : "not verified") (cached, \(Format.lifetime($0.ttl)))" }
+            ?? "no cached verification for \(user)"
+        context.emit(
+            [
+                ("user_id", .string(user.value)), ("verified", cached.map { .bool($0.value) } ?? .null),
+                ("ttl_seconds", Format.ttl(cached?.ttl)),
+            ], text: text)
         return cached == nil ? 1 : 0
     }
 
@@ -73,10 +72,6 @@ enum CacheCommands {
     }
 
     private static func report(_ context: CommandContext, _ user: UserID, fields: [(String, JSON)], text: String) {
-        if context.json {
-            context.terminal.line(JSON.object([("user_id", .string(user.value))] + fields).serialized)
-        } else {
-            context.terminal.line(text)
-        }
+        context.emit([("user_id", .string(user.value))] + fields, text: text)
     }
 }

@@ -12,7 +12,7 @@ enum DoctorCommand {
             context.terminal.write(human(report, context.terminal))
         }
         guard let failure = report.failure else { return 0 }
-        context.terminal.error(failure.message)
+        context.terminal.error(failure.line)
         return failure.exitCode
     }
 
@@ -24,7 +24,7 @@ enum DoctorCommand {
         var out = terminal.paint("closeup \(CommandTable.version)", .bold) + "\n"
         out += row("env file", report.envFile ?? "none")
         out += row("store", report.store.rawValue)
-        out += row("mode", report.mode)
+        out += row("mode", modeText(report.mode))
         if let redis = report.redis {
             out += terminal.paint("redis", .bold) + "\n"
             out += row("target", redis.target + (redis.configured ? "" : " (default)"))
@@ -35,6 +35,9 @@ enum DoctorCommand {
                 let latency = redis.latencyMilliseconds.map { formatMilliseconds($0) } ?? "?"
                 out += row("reachable", "\(ok), round trip \(latency) ms (median of 5 PINGs)")
                 out += row("server", "redis \(redis.serverVersion ?? "?"), \(redis.mode ?? "?"), role \(redis.role ?? "?")")
+                if let refused = redis.infoRefused {
+                    out += row("info", terminal.paint("refused", .yellow) + " (\(refused)): version and role unknown")
+                }
                 if !redis.clusterNodes.isEmpty {
                     let covered = redis.clusterNodes.reduce(0) { $0 + $1.slots }
                     let coverage = "\(covered) of 16384 slots covered"
@@ -68,7 +71,7 @@ enum DoctorCommand {
             ("version", .string(CommandTable.version)),
             ("env_file", .optional(report.envFile)),
             ("store", .string(report.store.rawValue)),
-            ("mode", .string(report.mode)),
+            ("mode", .string(modeText(report.mode))),
         ]
         if let redis = report.redis {
             fields.append(
@@ -85,6 +88,7 @@ enum DoctorCommand {
                         ("server_version", .optional(redis.serverVersion)),
                         ("mode", .optional(redis.mode)),
                         ("role", .optional(redis.role)),
+                        ("info_refused", .optional(redis.infoRefused)),
                         (
                             "cluster_nodes",
                             .array(redis.clusterNodes.map { .object([("address", .string($0.address)), ("slots", .integer(Int64($0.slots)))]) })
@@ -109,6 +113,17 @@ enum DoctorCommand {
         fields.append(("warnings", .array(report.warnings.map(JSON.string))))
         fields.append(("ok", .bool(report.failure == nil)))
         return .object(fields)
+    }
+
+    static func modeText(_ mode: DoctorReport.Mode) -> String {
+        switch mode {
+        case .sqliteOnly: "SQLite only (--store sqlite)"
+        case .redisOnly: "Redis only (--store redis)"
+        case .redisWithFallback: "Redis, SQLite fallback"
+        case .fallenBack: "SQLite fallback (configured Redis unreachable)"
+        case .embeddedDefault: "SQLite only: embedded default (no Redis configured, none on 127.0.0.1:6379)"
+        case .notWorking: "not working"
+        }
     }
 
     private static func formatMilliseconds(_ value: Double) -> String {

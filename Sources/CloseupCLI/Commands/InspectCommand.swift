@@ -9,7 +9,7 @@ enum InspectCommand {
         } else {
             context.terminal.write(human(report, context.terminal))
         }
-        for problem in report.problems { context.terminal.error(problem.message) }
+        for problem in report.problems { context.terminal.error(problem.line) }
         return report.problems.first?.exitCode ?? 0
     }
 
@@ -89,7 +89,7 @@ enum InspectCommand {
         } else {
             fields.append(("send_rate_limit", .null))
         }
-        fields.append(("problems", .array(report.problems.map { .string($0.message) })))
+        fields.append(("problems", .array(report.problems.map { .string($0.line) })))
         return .object(fields)
     }
 }

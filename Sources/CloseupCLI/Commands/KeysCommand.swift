@@ -44,19 +44,26 @@ enum KeysCommand {
 
         let separator = arguments.has("null") ? "\u{0}" : "\n"
         let total = try scanner.scan(request, action: action) { key in
-            terminal.write(render(key, json: context.json, action: action, withTTL: request.withTTL) + separator)
+            terminal.write(
+                render(key, json: context.json, action: action, withTTL: request.withTTL, store: context.store.served)
+                    + separator)
             terminal.flush()  // stream as SCAN goes, so a pipe sees keys at once
             return !terminal.isClosed
         }
+        // The listing itself stays a plain key list; the summary on stderr says where it came from.
+        let keys = "\(total) key\(total == 1 ? "" : "s")"
+        let origin = context.marksSQLite(context.store.served) ? " (from SQLite)" : ""
         switch action {
-        case .list: break
-        case .dryRun: terminal.note("would delete \(total) key\(total == 1 ? "" : "s") (dry run)")
-        case .delete: terminal.note("deleted \(total) key\(total == 1 ? "" : "s")")
+        case .list: if !origin.isEmpty { terminal.note("listed \(keys)\(origin)") }
+        case .dryRun: terminal.note("would delete \(keys) (dry run)\(origin)")
+        case .delete: terminal.note("deleted \(keys)\(origin)")
         }
         return 0
     }
 
-    static func render(_ key: ScannedKey, json: Bool, action: KeyScanAction, withTTL: Bool) -> String {
+    static func render(
+        _ key: ScannedKey, json: Bool, action: KeyScanAction, withTTL: Bool, store: StoreSource?
+    ) -> String {
         if json {
             var fields: [(String, JSON)] = [("key", .string(key.key)), ("kind", .optional(key.kind?.rawValue))]
             if let lifetime = key.lifetime {
@@ -71,6 +78,7 @@ enum KeysCommand {
             case .dryRun: fields.append(("would_delete", .bool(true)))
             case .delete: fields.append(("deleted", .bool(true)))
             }
+            fields.append(("store", .optional(store?.rawValue)))
             return JSON.object(fields).serialized
         }
         let text = printable(key.key)

@@ -41,6 +41,8 @@ enum MonitorCommand {
                     terminal.warn("\(reason); polling every \(request.interval) s instead (changes between polls are merged)")
                 case .reconnecting(let reason, let seconds):
                     terminal.warn("\(reason); reconnecting in \(seconds) s")
+                case .layoutUnknown(let warning):
+                    terminal.warn(warning)
                 case .reconnected:
                     terminal.warn("reconnected to Redis at \(context.settings.redis.target)")
                 }
@@ -72,6 +74,7 @@ enum MonitorCommand {
             ("meaning", .string(event.meaning)),
         ]
         if raw { fields.append(("arguments", .array(event.arguments.map(JSON.string)))) }
+        fields.append(("store", .string(StoreSource.redis.rawValue)))  // monitor watches Redis only
         return .object(fields)
     }
 

@@ -9,21 +9,17 @@ enum RateLimitCommands {
         let decision = try RateLimiter(store: context.store).check(
             action, identifier, limit: Int64(arguments.value("max")!)!, window: Int64(arguments.value("window")!)!,
             peek: arguments.has("peek"))
-        if context.json {
-            context.terminal.line(
-                JSON.object([
-                    ("action", .string(action.value)), ("identifier", .string(identifier.value)),
-                    ("allowed", .bool(decision.allowed)), ("count", .integer(decision.count)),
-                    ("limit", .integer(decision.limit)), ("remaining", .integer(decision.remaining)),
-                    ("reset_in_seconds", Format.ttl(decision.resetInSeconds)),
-                ]).serialized)
-        } else {
-            let terminal = context.terminal
-            let verdict = decision.allowed ? terminal.paint("allowed", .green) : terminal.paint("limited", .red)
-            let reset = decision.resetInSeconds.map { "window resets in \($0) s" } ?? "the counter has no expiry"
-            terminal.line(
-                "\(verdict): \(decision.count) of \(decision.limit) in the window, \(decision.remaining) left; \(reset)")
-        }
+        let terminal = context.terminal
+        let verdict = decision.allowed ? terminal.paint("allowed", .green) : terminal.paint("limited", .red)
+        let reset = decision.resetInSeconds.map { "window resets in \($0) s" } ?? "the counter has no expiry"
+        context.emit(
+            [
+                ("action", .string(action.value)), ("identifier", .string(identifier.value)),
+                ("allowed", .bool(decision.allowed)), ("count", .integer(decision.count)),
+                ("limit", .integer(decision.limit)), ("remaining", .integer(decision.remaining)),
+                ("reset_in_seconds", Format.ttl(decision.resetInSeconds)),
+            ],
+            text: "\(verdict): \(decision.count) of \(decision.limit) in the window, \(decision.remaining) left; \(reset)")
         return decision.allowed ? 0 : 1
     }
 
@@ -31,15 +27,9 @@ enum RateLimitCommands {
         let action = try RateLimitAction(context.arguments.positionals[0])
         let identifier = try RateLimitIdentifier(context.arguments.positionals[1])
         let existed = try RateLimiter(store: context.store).reset(action, identifier)
-        if context.json {
-            context.terminal.line(
-                JSON.object([
-                    ("action", .string(action.value)), ("identifier", .string(identifier.value)),
-                    ("cleared", .bool(existed)),
-                ]).serialized)
-        } else {
-            context.terminal.line(existed ? "reset \(action.value) for \(identifier.value)" : "no counter for \(action.value) \(identifier.value)")
-        }
+        context.emit(
+            [("action", .string(action.value)), ("identifier", .string(identifier.value)), ("cleared", .bool(existed))],
+            text: existed ? "reset \(action.value) for \(identifier.value)" : "no counter for \(action.value) \(identifier.value)")
         return 0
     }
 }

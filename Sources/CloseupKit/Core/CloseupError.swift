@@ -1,5 +1,7 @@
 // The one error type services throw. Each kind maps to one exit status of
-// SPEC §4; the message is the user's one line, without the "closeup: " prefix.
+// SPEC §4; the message says what happened, without the "closeup: " prefix.
+// What the user should change (a flag, a variable, a command to run) is a
+// `Remedy`, worded by the CLI: only the CLI knows its flags.
 
 /// A failure a user can act on, already worded for them.
 public struct CloseupError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -20,12 +22,42 @@ public struct CloseupError: Error, Equatable, Sendable, CustomStringConvertible 
         case `internal`
     }
 
+    /// What the user can do about it; the CLI words it (it knows the flags and variables).
+    public enum Remedy: Sendable, Equatable {
+        /// Authentication or permission refused.
+        case checkCredentials
+        /// A server that answers, slowly.
+        case raiseTimeout
+        /// Redis is required (`--store redis`) and absent.
+        case fallbackDisabled
+        case checkSQLitePath
+        case checkEnvFile
+        case checkRedisHost
+        case checkCACertificate
+        /// The server may want a client certificate.
+        case giveClientCertificate
+        /// Certificate verification failed: CA, server name, or skip verification.
+        case checkServerName
+        /// A client certificate and its key go together.
+        case pairCertificateAndKey
+        /// Delivery by command with no command configured.
+        case configureSMSCommand
+        /// A live code is in the way; it may be replaced on purpose.
+        case forceReplace
+        /// The user is blocked; clearing the counter unblocks.
+        case clearAttempts(user: String)
+        /// A delete that would reach outside closeup's namespaces.
+        case dropAnyKey
+    }
+
     public var kind: Kind
     public var message: String
+    public var remedy: Remedy?
 
-    public init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String, remedy: Remedy? = nil) {
         self.kind = kind
         self.message = message
+        self.remedy = remedy
     }
 
     public var exitCode: Int32 {
@@ -42,7 +74,13 @@ public struct CloseupError: Error, Equatable, Sendable, CustomStringConvertible 
 
     public var description: String { message }
 
-    public static func usage(_ message: String) -> CloseupError { CloseupError(.usage, message) }
-    public static func configuration(_ message: String) -> CloseupError { CloseupError(.configuration, message) }
-    public static func unavailable(_ message: String) -> CloseupError { CloseupError(.unavailable, message) }
+    public static func usage(_ message: String, remedy: Remedy? = nil) -> CloseupError {
+        CloseupError(.usage, message, remedy: remedy)
+    }
+    public static func configuration(_ message: String, remedy: Remedy? = nil) -> CloseupError {
+        CloseupError(.configuration, message, remedy: remedy)
+    }
+    public static func unavailable(_ message: String, remedy: Remedy? = nil) -> CloseupError {
+        CloseupError(.unavailable, message, remedy: remedy)
+    }
 }

@@ -36,7 +36,7 @@ public struct EnvFile: Sendable, Equatable {
     /// Reads and parses the file at `path`.
     public static func load(path: String) throws(CloseupError) -> EnvFile {
         guard let text = FileSystem.readText(path) else {
-            throw .configuration("cannot read env file '\(path)': \(FileSystem.lastErrorReason); check --env-file")
+            throw .configuration("cannot read env file '\(path)': \(FileSystem.lastErrorReason)", remedy: .checkEnvFile)
         }
         return try EnvFile(path: path, text: text)
     }

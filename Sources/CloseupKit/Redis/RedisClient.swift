@@ -17,14 +17,54 @@ public final class RedisClient {
 
     public var isCluster: Bool { cluster != nil }
 
+    /// True once any server of this client has sent a byte. Before that, a silent or absent
+    /// server means Redis is not there; after it, losing one is a failure of the run.
+    public var hasAnswered: Bool { seed.hasAnswered || cluster?.hasAnswered == true }
+
+    /// How `detectCluster` came to its answer.
+    public enum ClusterDetection: Sendable, Equatable {
+        case standalone
+        case cluster
+        /// INFO and CLUSTER SLOTS were both refused (least privilege): only `--cluster` or a
+        /// MOVED reply can say, so the server is taken for standalone.
+        case unknown(reason: String)
+
+        /// What to tell the user when the layout is unknown: other masters' keys may be missed.
+        public var warning: String? {
+            guard case .unknown(let reason) = self else { return nil }
+            return "\(reason); whether this is a cluster is unknown, so only this server is seen"
+        }
+    }
+
     /// Switches to cluster mode when the server says it is a cluster node (for commands that
-    /// must see every master: keys scan, monitor, doctor).
-    /// `info` is an INFO reply the caller already has (doctor), saving the round trip.
-    public func detectCluster(info known: String? = nil) throws(RedisError) {
-        guard cluster == nil else { return }
-        let info: String
-        if let known { info = known } else { info = try seed.call(RedisCommand("INFO", "cluster")).string ?? "" }
-        if info.contains("cluster_enabled:1") { cluster = try ClusterRouter(seed: seed) }
+    /// must see every master: keys scan, monitor, doctor). `info` is an INFO reply the caller
+    /// already has (doctor), saving the round trip. A refused INFO is no failure (SPEC §2, least
+    /// privilege): CLUSTER SLOTS is asked instead, which a standalone server refuses too.
+    @discardableResult
+    public func detectCluster(info known: String? = nil) throws(RedisError) -> ClusterDetection {
+        if cluster != nil { return .cluster }
+        var info = known
+        var refusals: [String] = []
+        if info == nil {
+            do throws(RedisError) {
+                info = try seed.call(RedisCommand("INFO", "cluster")).text()
+            } catch {
+                guard case .reply(_, let message) = error, !error.isUnauthenticated else { throw error }
+                refusals.append("INFO: \(message)")
+            }
+        }
+        if let info {
+            if info.contains("cluster_enabled:1") { cluster = try ClusterRouter(seed: seed) }
+            return isCluster ? .cluster : .standalone
+        }
+        let reply = try seed.pipelineKeepingErrors([RedisCommand("CLUSTER", "SLOTS")])[0]
+        guard let message = reply.errorMessage else {
+            cluster = try ClusterRouter(seed: seed, slots: reply)
+            return .cluster
+        }
+        if message.contains("cluster support disabled") { return .standalone }
+        refusals.append("CLUSTER SLOTS: \(message)")
+        return .unknown(reason: "Redis refused " + refusals.joined(separator: "; "))
     }
 
     /// Every master (just the server itself outside a cluster), for SCAN and MONITOR fan-out.
@@ -36,61 +76,100 @@ public final class RedisClient {
     /// The master's addresses and slot ranges, for doctor.
     public func clusterLayout() -> [(node: String, slots: Int)]? { cluster?.layout() }
 
+    /// Sends one command; an error reply is thrown.
     @discardableResult
-    public func call(_ command: RedisCommand) throws(RedisError) -> RESPValue {
-        let reply = try pipeline([command])[0]
-        if case .error(let message) = reply { throw .reply(command: command.label, message: message) }
-        return reply
+    public func call(_ command: RedisCommand) throws(RedisError) -> RedisReply {
+        try pipeline([command])[0]
     }
 
-    public func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RESPValue] {
+    /// Sends the commands (split per node in a cluster) and returns their replies in order.
+    /// The first error reply is thrown once every reply is in.
+    public func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RedisReply] {
+        let replies = try pipelineKeepingErrors(commands)
+        for reply in replies { try reply.checked() }
+        return replies
+    }
+
+    /// Like `pipeline`, but error replies come back as replies, for a caller that decides per
+    /// command (a script to send again, a change to undo). Redirects are followed either way.
+    public func pipelineKeepingErrors(_ commands: [RedisCommand]) throws(RedisError) -> [RedisReply] {
+        try rawPipeline(commands).enumerated().map { RedisReply($1, to: commands[$0].label) }
+    }
+
+    private func rawPipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RESPValue] {
         if let cluster { return try cluster.pipeline(commands) }
-        let replies = try seed.pipeline(commands)
-        guard replies.contains(where: ClusterRouter.isRedirect) else { return replies }
-        // A MOVED from a server we took for standalone: it is a cluster after all.
+        var replies = try seed.rawPipeline(commands)
+        let redirected = replies.indices.filter { ClusterRouter.isRedirect(replies[$0]) }
+        guard !redirected.isEmpty else { return replies }
+        // A MOVED from a server we took for standalone: it is a cluster after all. The other
+        // commands of the pipeline ran where they were sent; only the redirected ones, which
+        // did not run, are sent again.
         let router = try ClusterRouter(seed: seed)
         cluster = router
-        return try router.pipeline(commands)
+        for index in redirected { replies[index] = try router.follow(commands[index], replies[index]) }
+        return replies
     }
 
     /// Streams `count` commands; see `RedisConnection.stream`. In a cluster, windows of commands
     /// are split per node. Replies carry their index: after a MOVED turns a standalone client into
-    /// a cluster one, the redirected commands' replies come last.
-    public func stream(count: Int, command: (Int) -> RedisCommand, reply: (Int, RESPValue) -> Void) throws(RedisError) {
-        guard cluster != nil else {
+    /// a cluster one, the redirected commands' replies come last. `reply` sees every reply that
+    /// is not an error; the first error reply is thrown after the last reply is in, so one bad
+    /// key does not leave the rest of a bulk job undone.
+    public func stream(count: Int, command: (Int) -> RedisCommand, reply: (Int, RedisReply) -> Void) throws(RedisError) {
+        var firstError: RedisError?
+        func deliver(_ index: Int, _ value: RESPValue) {
+            let decoded = RedisReply(value, to: command(index).label)
+            if case .error(let message) = value {
+                firstError = firstError ?? .reply(command: decoded.command, message: message)
+            } else {
+                reply(index, decoded)
+            }
+        }
+        if cluster == nil {
             var redirected: [Int] = []
             try seed.stream(count: count, command: command) { index, value in
-                if ClusterRouter.isRedirect(value) { redirected.append(index) } else { reply(index, value) }
+                if ClusterRouter.isRedirect(value) { redirected.append(index) } else { deliver(index, value) }
             }
-            guard !redirected.isEmpty else { return }
-            cluster = try ClusterRouter(seed: seed)
-            return try stream(count: redirected.count, command: { command(redirected[$0]) }, reply: { reply(redirected[$0], $1) })
+            if !redirected.isEmpty {
+                cluster = try ClusterRouter(seed: seed)
+                try streamInCluster(count: redirected.count, command: { command(redirected[$0]) }) {
+                    deliver(redirected[$0], $1)
+                }
+            }
+        } else {
+            try streamInCluster(count: count, command: command, reply: deliver)
         }
+        if let firstError { throw firstError }
+    }
+
+    private func streamInCluster(
+        count: Int, command: (Int) -> RedisCommand, reply: (Int, RESPValue) -> Void
+    ) throws(RedisError) {
+        guard let cluster else { return }
         var start = 0
         while start < count {
             let end = min(start + RedisConnection.window, count)
-            let replies = try pipeline((start..<end).map(command))
+            let replies = try cluster.pipeline((start..<end).map(command))
             for (offset, value) in replies.enumerated() { reply(start + offset, value) }
             start = end
         }
     }
 
     /// Runs `script` on `key`: EVALSHA, then EVAL when the node has not seen the script.
-    public func run(_ script: RedisScript, key: String, arguments: [String] = []) throws(RedisError) -> RESPValue {
-        let reply = try run([(script, key, arguments)])[0]
-        if case .error(let message) = reply { throw .reply(command: "script on \(key)", message: message) }
-        return reply
+    /// An error reply is thrown.
+    public func run(_ script: RedisScript, key: String, arguments: [String] = []) throws(RedisError) -> RedisReply {
+        try runKeepingErrors([(script, key, arguments)])[0].checked()
     }
 
-    /// Runs several scripts in one pipeline, each by digest and sent again in full where a node
-    /// has not seen it. Error replies are returned, not thrown: a caller whose earlier script
-    /// already changed data must still see the others' results to undo it.
-    public func run(_ calls: [(script: RedisScript, key: String, arguments: [String])]) throws(RedisError) -> [RESPValue] {
-        var replies = try pipeline(calls.map { $0.script.evalsha(key: $0.key, arguments: $0.arguments) })
-        for (index, call) in calls.enumerated() {
-            if case .error(let message) = replies[index], message.hasPrefix("NOSCRIPT") {
-                replies[index] = try self.call(call.script.eval(key: call.key, arguments: call.arguments))
-            }
+    /// Runs several scripts in one pipeline, each by digest and sent again in full only where a
+    /// node answered NOSCRIPT (it did not run). Error replies are returned, not thrown: a caller
+    /// whose earlier script already changed data must still see the others' results to undo it.
+    public func runKeepingErrors(
+        _ calls: [(script: RedisScript, key: String, arguments: [String])]
+    ) throws(RedisError) -> [RedisReply] {
+        var replies = try pipelineKeepingErrors(calls.map { $0.script.evalsha(key: $0.key, arguments: $0.arguments) })
+        for (index, call) in calls.enumerated() where replies[index].errorMessage?.hasPrefix("NOSCRIPT") == true {
+            replies[index] = try pipelineKeepingErrors([call.script.eval(key: call.key, arguments: call.arguments)])[0]
         }
         return replies
     }
@@ -103,10 +182,27 @@ final class ClusterRouter {
     private var nodes: [RedisOptions.Address] = []
     private var connections: [Int: RedisConnection] = [:]
 
-    init(seed: RedisConnection) throws(RedisError) {
+    /// Loads the slot map from `slots` (a CLUSTER SLOTS reply the caller has), else asks. A
+    /// refused CLUSTER SLOTS (least privilege) is no failure: the map is then learnt from
+    /// MOVED replies, one slot at a time.
+    init(seed: RedisConnection, slots known: RedisReply? = nil) throws(RedisError) {
         self.seed = seed
-        try refresh()
+        if let known {
+            try load(known, seedHost: seed.options)
+            return
+        }
+        do throws(RedisError) {
+            try refresh()
+        } catch {
+            guard case .reply = error else { throw error }
+            mapRefused = error
+        }
     }
+
+    /// Why the slot map is known only from redirects, if it is.
+    private var mapRefused: RedisError?
+
+    var hasAnswered: Bool { connections.values.contains { $0.hasAnswered } }
 
     static func isRedirect(_ reply: RESPValue) -> Bool {
         guard case .error(let message) = reply else { return false }
@@ -120,6 +216,7 @@ final class ClusterRouter {
             do {
                 let reply = try connection.call(RedisCommand("CLUSTER", "SLOTS"))
                 try load(reply, seedHost: connection.options)
+                mapRefused = nil
                 return
             } catch {
                 lastError = error
@@ -128,19 +225,22 @@ final class ClusterRouter {
         throw lastError ?? .reply(command: "CLUSTER SLOTS", message: "no node answered")
     }
 
-    private func load(_ reply: RESPValue, seedHost: RedisOptions) throws(RedisError) {
-        guard let ranges = reply.array else {
-            throw .protocolViolation(target: seed.options.target, reason: "unexpected CLUSTER SLOTS reply")
-        }
+    /// Each element of a CLUSTER SLOTS reply is [start, end, [host, port, id…], replicas…].
+    private func load(_ reply: RedisReply, seedHost: RedisOptions) throws(RedisError) {
         var fresh = [Int](repeating: -1, count: ClusterSlots.count)
-        for range in ranges {
-            guard let parts = range.array, parts.count >= 3, let start = parts[0].integer, let end = parts[1].integer,
-                let master = parts[2].array, master.count >= 2, let port = master[1].integer
-            else { continue }
-            var host = master[0].string ?? ""
+        for range in try reply.array() {
+            let parts = try range.array()
+            guard parts.count >= 3 else { throw .unexpectedReply(command: reply.command, expected: "slot ranges", received: "a short range") }
+            let start = try parts[0].integer(), end = try parts[1].integer()
+            let master = try parts[2].array()
+            guard master.count >= 2, 0 <= start, start <= end, end < ClusterSlots.count else {
+                throw .unexpectedReply(command: reply.command, expected: "slot ranges", received: "a malformed range")
+            }
+            var host = try master[0].text() ?? ""
+            let port = try master[1].integer()
             if host.isEmpty, case .tcp(let seedHost, _) = seedHost.address { host = seedHost }
             let node = index(of: .tcp(host: host, port: Int(port)))
-            for slot in Int(start)...Int(min(end, Int64(ClusterSlots.count - 1))) { fresh[slot] = node }
+            for slot in Int(start)...Int(end) { fresh[slot] = node }
         }
         slots = fresh
     }
@@ -177,7 +277,7 @@ final class ClusterRouter {
         for (index, command) in commands.enumerated() { groups[node(for: command) ?? -1, default: []].append(index) }
         for (node, indices) in groups {
             let connection = node < 0 ? seed : try connection(node)
-            let answered = try connection.pipeline(indices.map { commands[$0] })
+            let answered = try connection.rawPipeline(indices.map { commands[$0] })
             for (index, reply) in zip(indices, answered) { replies[index] = reply }
         }
         for index in replies.indices where Self.isRedirect(replies[index]) {
@@ -186,8 +286,9 @@ final class ClusterRouter {
         return replies
     }
 
-    /// Follows MOVED (refreshing the map) and ASK (ASKING first, map unchanged), a few hops at most.
-    private func follow(_ command: RedisCommand, _ first: RESPValue) throws(RedisError) -> RESPValue {
+    /// Follows MOVED (refreshing the map) and ASK (ASKING first, map unchanged), a few hops at
+    /// most. Only `command`, which the redirecting node did not run, is sent again.
+    func follow(_ command: RedisCommand, _ first: RESPValue) throws(RedisError) -> RESPValue {
         var reply = first
         for _ in 0..<5 {
             guard case .error(let message) = reply else { return reply }
@@ -198,11 +299,11 @@ final class ClusterRouter {
             if host.isEmpty, case .tcp(let seedHost, _) = seed.options.address { host = seedHost }
             let target = index(of: .tcp(host: host, port: port))
             if words[0] == "MOVED" {
-                if let slot = Int(words[1]) { slots[slot] = target }
-                try? refresh()
-                reply = try connection(target).pipeline([command])[0]
+                if let slot = Int(words[1]), slots.indices.contains(slot) { slots[slot] = target }
+                if mapRefused == nil { try? refresh() }
+                reply = try connection(target).rawPipeline([command])[0]
             } else if words[0] == "ASK" {
-                reply = try connection(target).pipeline([RedisCommand("ASKING"), command])[1]
+                reply = try connection(target).rawPipeline([RedisCommand("ASKING"), command])[1]
             } else {
                 return reply
             }
@@ -210,7 +311,10 @@ final class ClusterRouter {
         return reply
     }
 
+    /// Every master the slot map names. Without CLUSTER SLOTS the masters cannot all be known,
+    /// and a fan-out that silently missed one would be a wrong answer: that is an error.
     func masters() throws(RedisError) -> [RedisConnection] {
+        if let mapRefused, slots.contains(-1) { throw mapRefused }
         var result: [RedisConnection] = []
         for node in Set(slots.filter { $0 >= 0 }).sorted() { result.append(try connection(node)) }
         return result

@@ -20,9 +20,11 @@ public final class RedisConnection {
         var tlsContext: TLSContext?
         if let tls = options.tls {
             guard case .tcp = options.address else {
-                throw .tls(target: options.target, message: "TLS over a Unix socket is not supported")
+                throw .tls(target: options.target, message: "TLS over a Unix socket is not supported", remedy: nil)
             }
-            do { tlsContext = try TLSContext(tls) } catch { throw .tls(target: options.target, message: error.message) }
+            do { tlsContext = try TLSContext(tls) } catch {
+                throw .tls(target: options.target, message: error.message, remedy: error.remedy)
+            }
         }
         let socket: SocketTransport
         do {
@@ -44,7 +46,7 @@ public final class RedisConnection {
                 // A handshake that never finished is an absent server; any other failure is configuration.
                 throw error.isTimeout
                     ? .unreachable(target: options.target, reason: error.message)
-                    : .tls(target: options.target, message: error.message)
+                    : .tls(target: options.target, message: error.message, remedy: error.remedy)
             }
         } else {
             transport = socket
@@ -67,22 +69,34 @@ public final class RedisConnection {
         try exchange(
             count: commands.count, command: { commands[$0] }, reply: { _, value in replies.append(value) },
             deadline: deadline, seconds: options.connectTimeout)
-        for (command, reply) in zip(commands, replies) {
-            if case .error(let message) = reply { throw .reply(command: command.label, message: message) }
-        }
+        for (command, reply) in zip(commands, replies) { try RedisReply(reply, to: command.label).checked() }
     }
+
+    /// True once the server has sent a byte: from then on, its silence or loss is a failure of
+    /// this run, never a sign that Redis was not there.
+    public var hasAnswered: Bool { serverHasAnswered }
 
     /// Sends one command; an error reply is thrown as `RedisError.reply`.
     @discardableResult
-    public func call(_ command: RedisCommand) throws(RedisError) -> RESPValue {
-        let reply = try pipeline([command])[0]
-        if case .error(let message) = reply { throw .reply(command: command.label, message: message) }
-        return reply
+    public func call(_ command: RedisCommand) throws(RedisError) -> RedisReply {
+        try pipeline([command])[0]
     }
 
-    /// Sends all commands in one write and returns their replies in order.
-    /// Error replies come back as `.error` values: a caller decides per command.
-    public func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RESPValue] {
+    /// Sends all commands in one write and returns their replies in order. The first error
+    /// reply is thrown once every reply is in (the connection stays usable).
+    public func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RedisReply] {
+        let replies = try pipelineKeepingErrors(commands)
+        for reply in replies { try reply.checked() }
+        return replies
+    }
+
+    /// Like `pipeline`, but error replies come back as replies: for callers that decide per
+    /// command (a redirect to follow, a script to send again, a change to undo).
+    public func pipelineKeepingErrors(_ commands: [RedisCommand]) throws(RedisError) -> [RedisReply] {
+        try rawPipeline(commands).enumerated().map { RedisReply($1, to: commands[$0].label) }
+    }
+
+    func rawPipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RESPValue] {
         var replies: [RESPValue] = []
         replies.reserveCapacity(commands.count)
         try exchange(count: commands.count, command: { commands[$0] }, reply: { _, value in replies.append(value) })
@@ -90,10 +104,11 @@ public final class RedisConnection {
     }
 
     /// Streams `count` commands, made on demand by `command(index)`, and hands each reply to
-    /// `reply(index, value)` in order. Encoding runs ahead of the server by a bounded window, so
-    /// the server works while we encode and memory stays flat however many commands there are.
-    /// The operation timeout is the longest the server may go without sending a byte.
-    public func stream(
+    /// `reply(index, value)` in order, error replies included. Encoding runs ahead of the server
+    /// by a bounded window, so the server works while we encode and memory stays flat however
+    /// many commands there are. The operation timeout is the longest the server may go without
+    /// sending a byte.
+    func stream(
         count: Int, command: (Int) -> RedisCommand, reply: (Int, RESPValue) -> Void
     ) throws(RedisError) {
         try exchange(count: count, command: command, reply: reply)
@@ -166,17 +181,17 @@ public final class RedisConnection {
         while more(), let reply = try reader.next() { handle(reply) }
     }
 
-    /// The next reply the server pushes unasked (after MONITOR), or nil when none came
-    /// within `seconds`: silence is not an error on a stream.
-    public func nextPushed(within seconds: Double) throws(RedisError) -> RESPValue? {
+    /// The next reply the server pushes unasked (after `command`, e.g. MONITOR), or nil when
+    /// none came within `seconds`: silence is not an error on a stream.
+    public func nextPushed(after command: RedisCommand, within seconds: Double) throws(RedisError) -> RedisReply? {
         if let broken { throw broken }
         do {
-            if let buffered = try reader.next() { return buffered }
+            if let buffered = try reader.next() { return RedisReply(buffered, to: command.label) }
             let ready = try transport.wait(for: Int16(POLLIN), until: .after(seconds: seconds))
             guard ready != 0 else { return nil }
             var pushed: RESPValue?
             try receive(while: { pushed == nil }) { pushed = $0 }
-            return pushed
+            return pushed.map { RedisReply($0, to: command.label) }
         } catch let error as TransportError where error.isTimeout {
             return nil
         } catch let error as TransportError {
@@ -199,10 +214,7 @@ public final class RedisConnection {
 
     private func fail(_ error: TransportError, command: RedisCommand, seconds: Double) -> RedisError {
         if error.isTLS {
-            return fail(
-                .tls(
-                    target: options.target,
-                    message: "\(error.reason); does the server require a client certificate (--cert, --key)?"))
+            return fail(.tls(target: options.target, message: error.reason, remedy: .giveClientCertificate))
         }
         if error.isTimeout {
             // A server that accepted but never said a byte is as good as absent: the

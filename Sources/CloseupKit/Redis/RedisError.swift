@@ -11,16 +11,29 @@ public enum RedisError: Error, Equatable, Sendable {
     case connectionLost(target: String, reason: String)
     /// An error reply (`-ERR`, `-WRONGTYPE`, `-NOAUTH`…) to `command`.
     case reply(command: String, message: String)
+    /// A reply of another type than the command has (an integer where a string belongs).
+    case unexpectedReply(command: String, expected: String, received: String)
     /// Bytes that are not RESP.
     case protocolViolation(target: String, reason: String)
     /// TLS could not be set up or verified: a configuration problem, never a reason to fall back.
-    case tls(target: String, message: String)
+    case tls(target: String, message: String, remedy: CloseupError.Remedy?)
 
-    /// Error replies that mean the credentials, not the request, are wrong.
+    /// Error replies that mean the credentials or their permissions, not the request, are wrong.
+    /// A script calling a command its user may not run is refused as "ERR The user executing
+    /// the script can't run this command" (Redis 7.0): a permission error all the same.
     public var isAuthentication: Bool {
         guard case .reply(_, let message) = self else { return false }
         return message.hasPrefix("NOAUTH") || message.hasPrefix("WRONGPASS") || message.hasPrefix("NOPERM")
             || message.hasPrefix("ERR AUTH") || message.contains("invalid username-password")
+            || message.contains("user executing the script can't run")
+    }
+
+    /// The connection is not authenticated at all (no password, a wrong one): unlike a refused
+    /// command (NOPERM), nothing else will be allowed either.
+    public var isUnauthenticated: Bool {
+        guard case .reply(_, let message) = self else { return false }
+        return message.hasPrefix("NOAUTH") || message.hasPrefix("WRONGPASS") || message.hasPrefix("ERR AUTH")
+            || message.contains("invalid username-password")
     }
 
     /// The user-facing error with its SPEC §4 exit status.
@@ -30,19 +43,20 @@ public enum RedisError: Error, Equatable, Sendable {
             .unavailable("cannot reach Redis at \(target): \(reason); check that it runs and the address is right")
         case .timedOut(let target, let command, let seconds):
             .unavailable(
-                "Redis at \(target) did not answer \(command) within \(formatSeconds(seconds)) s;"
-                    + " raise --timeout or check the server")
+                "Redis at \(target) did not answer \(command) within \(formatSeconds(seconds)) s",
+                remedy: .raiseTimeout)
         case .connectionLost(let target, let reason):
             .unavailable("lost the connection to Redis at \(target): \(reason)")
         case .reply(let command, let message) where isAuthentication:
-            .configuration(
-                "Redis refused \(command): \(message); check --username, REDIS_PASSWORD or --password-file")
+            .configuration("Redis refused \(command): \(message)", remedy: .checkCredentials)
         case .reply(let command, let message):
             .unavailable("Redis answered \(command) with an error: \(message)")
+        case .unexpectedReply(let command, let expected, let received):
+            .unavailable("Redis answered \(command) with \(received) where \(expected) belongs; is it really Redis?")
         case .protocolViolation(let target, let reason):
             .unavailable("Redis at \(target) sent something that is not RESP (\(reason)); is it really Redis?")
-        case .tls(let target, let message):
-            .configuration("\(message) (Redis at \(target))")
+        case .tls(let target, let message, let remedy):
+            .configuration("\(message) (Redis at \(target))", remedy: remedy)
         }
     }
 }

@@ -11,6 +11,7 @@ struct TLSError: Error {
     var message: String
     /// The handshake did not finish in time: the server may simply be absent.
     var isTimeout = false
+    var remedy: CloseupError.Remedy?
 }
 
 /// The client side of TLS as configured: CA, client certificate and key, loaded and checked.
@@ -28,14 +29,16 @@ final class TLSContext {
         _ = closeup_ssl_ctx_set_mode(context, closeup_ssl_modes())
         if let file = settings.caCertificate {
             guard SSL_CTX_load_verify_locations(context, file, nil) == 1 else {
-                throw TLSError(message: "cannot read CA file '\(file)': \(TLSTransport.openSSLError()); check --cacert")
+                throw TLSError(
+                    message: "cannot read CA file '\(file)': \(TLSTransport.openSSLError())", remedy: .checkCACertificate)
             }
         } else {
             SSL_CTX_set_default_verify_paths(context)
         }
         if let certificate = settings.certificate {
             guard let key = settings.privateKey else {
-                throw TLSError(message: "--cert needs --key, the client certificate's private key")
+                throw TLSError(
+                    message: "a client certificate needs its private key", remedy: .pairCertificateAndKey)
             }
             guard SSL_CTX_use_certificate_chain_file(context, certificate) == 1 else {
                 throw TLSError(message: "cannot read client certificate '\(certificate)': \(TLSTransport.openSSLError())")
@@ -44,7 +47,7 @@ final class TLSContext {
                 throw TLSError(message: "cannot use private key '\(key)' with '\(certificate)': \(TLSTransport.openSSLError())")
             }
         } else if settings.privateKey != nil {
-            throw TLSError(message: "--key needs --cert, the client certificate")
+            throw TLSError(message: "a private key needs its client certificate", remedy: .pairCertificateAndKey)
         }
         SSL_CTX_set_verify(context, settings.insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nil)
     }
@@ -97,8 +100,8 @@ final class TLSTransport: Transport {
                 if verification != Int(X509_V_OK) {
                     let reason = String(cString: X509_verify_cert_error_string(verification))
                     throw TLSError(
-                        message: "TLS certificate verification failed for '\(name)': \(reason);"
-                            + " check --cacert and --sni, or use --insecure to skip verification")
+                        message: "TLS certificate verification failed for '\(name)': \(reason)",
+                        remedy: .checkServerName)
                 }
                 let reason = TLSTransport.openSSLError()
                 throw TLSError(

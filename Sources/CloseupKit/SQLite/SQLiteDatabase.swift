@@ -20,7 +20,7 @@ public final class SQLiteDatabase {
         guard status == SQLITE_OK, let handle else {
             let reason = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(status))
             sqlite3_close(handle)
-            throw .unavailable("cannot open the SQLite database '\(path)': \(reason); check --sqlite or CLOSEUP_SQLITE_PATH")
+            throw .unavailable("cannot open the SQLite database '\(path)': \(reason)", remedy: .checkSQLitePath)
         }
         self.handle = handle
         sqlite3_extended_result_codes(handle, 1)
@@ -64,8 +64,7 @@ public final class SQLiteDatabase {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw .unavailable(
-                "cannot open the SQLite database '\(path)': \(FileSystem.lastErrorReason);"
-                    + " check --sqlite or CLOSEUP_SQLITE_PATH")
+                "cannot open the SQLite database '\(path)': \(FileSystem.lastErrorReason)", remedy: .checkSQLitePath)
         }
         close(fd)
     }

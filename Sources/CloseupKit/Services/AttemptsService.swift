@@ -32,8 +32,7 @@ public struct AttemptsService {
             redis: { redis in
                 let replies = try redis.pipeline([RedisCommand("GET", key), RedisCommand("TTL", key)])
                 let count = try Self.count(replies[0], key: key)
-                let ttl = replies[1].integer ?? -2
-                return AttemptCount(user: user, count: count, max: max, ttl: ttl >= 0 ? ttl : nil)
+                return AttemptCount(user: user, count: count, max: max, ttl: try replies[1].lifetime().seconds)
             },
             sqlite: { database in
                 let (count, expires) = try Self.row(database, user: user, now: clock.epochSeconds)
@@ -64,15 +63,24 @@ public struct AttemptsService {
     /// an hour: the rate limiter's script, on the attempts key (it heals a missing TTL too).
     static let takeScript = RateLimiter.checkScript
 
-    /// The take script's reply: whether the attempt was taken, and the count it reached (or,
-    /// refused, the count that blocks the user).
-    static func taken(_ reply: RESPValue, key: String) throws -> (taken: Bool, count: Int64) {
-        if case .error(let message) = reply { throw RedisError.reply(command: "script on \(key)", message: message) }
-        let parts = reply.array ?? []
-        guard parts.count == 3, let allowed = parts[0].integer, allowed >= 0, let count = parts[1].integer else {
-            throw corrupt(key)
+    /// The take script's reply {allowed, count, ttl}: whether the attempt was taken, and the
+    /// count it reached (or, refused, the count that blocks the user).
+    static func taken(_ reply: RedisReply, key: String) throws -> (taken: Bool, count: Int64) {
+        let parts = try reply.array()
+        guard parts.count == 3 else {
+            throw RedisError.unexpectedReply(
+                command: reply.command, expected: "{allowed, count, ttl}", received: "\(parts.count) values")
         }
-        return (allowed == 1, count)
+        let allowed = try parts[0].integer()
+        if allowed < 0 { throw corrupt(key) }
+        return (allowed == 1, try parts[1].integer())
+    }
+
+    /// Gives back one taken attempt (the code was not wrong), deleting the counter at zero.
+    static func giveBack(_ database: SQLiteDatabase, user: UserID) throws(CloseupError) {
+        try database.prepare("DELETE FROM otp_attempts WHERE user_id = ? AND count <= 1").run([.text(user.value)])
+        try database.prepare("UPDATE otp_attempts SET count = count - 1 WHERE user_id = ? AND count > 1")
+            .run([.text(user.value)])
     }
 
     static func row(_ database: SQLiteDatabase, user: UserID, now: Int64) throws(CloseupError) -> (Int64, Int64) {
@@ -82,9 +90,10 @@ public struct AttemptsService {
         return (select.integer(0) ?? 0, expires)
     }
 
-    static func count(_ reply: RESPValue, key: String) throws(CloseupError) -> Int64 {
-        if reply.isNull { return 0 }
-        guard let count = reply.integer, count >= 0 else { throw corrupt(key) }
+    /// A counter's value: 0 without the key; a value that is not a decimal count is corrupt.
+    static func count(_ reply: RedisReply, key: String) throws -> Int64 {
+        guard let text = try reply.text() else { return 0 }
+        guard let count = Int64(text), count >= 0 else { throw corrupt(key) }
         return count
     }
 

@@ -30,19 +30,17 @@ enum BulkClear {
         try store.perform(
             redis: { redis in
                 var cleared = [Bool](repeating: false, count: users.count)
-                var failure: (index: Int, message: String)?
+                var failure: RedisError?
                 try redis.stream(
                     count: users.count, command: { RedisCommand("DEL", kind.key(users[$0])) },
                     reply: { index, reply in
-                        switch reply {
-                        case .integer(let deleted): cleared[index] = deleted == 1
-                        case .error(let message): failure = failure ?? (index, message)
-                        default: break
+                        do throws(RedisError) {
+                            cleared[index] = try reply.integer() == 1
+                        } catch {
+                            failure = failure ?? error
                         }
                     })
-                if let failure {
-                    throw RedisError.reply(command: "DEL \(kind.key(users[failure.index]))", message: failure.message)
-                }
+                if let failure { throw failure }
                 let local = try clear(kind, users, in: try store.sqlite(), now: now)
                 return zip(cleared, local).map { $0 || $1 }
             },

@@ -19,6 +19,8 @@ public struct DoctorReport: Sendable {
         /// In a cluster: each master and how many slots it serves.
         public var clusterNodes: [ClusterNode] = []
         public var error: String?
+        /// Why INFO was refused (an ACL without @dangerous): version and role are then unknown.
+        public var infoRefused: String?
     }
 
     public struct ClusterNode: Sendable {
@@ -38,10 +40,25 @@ public struct DoctorReport: Sendable {
         public var path: String?
     }
 
+    /// How this configuration serves commands.
+    public enum Mode: Sendable, Equatable {
+        /// `--store sqlite`.
+        case sqliteOnly
+        /// `--store redis`, and Redis works.
+        case redisOnly
+        /// `--store auto`, and Redis works.
+        case redisWithFallback
+        /// A configured Redis is unreachable: SQLite serves.
+        case fallenBack
+        /// Nothing configured, nothing on 127.0.0.1:6379: SQLite, silently.
+        case embeddedDefault
+        /// Redis refuses us or SQLite cannot be used.
+        case notWorking
+    }
+
     public var envFile: String?
     public var store: StoreMode
-    /// In words: "Redis, SQLite fallback", "SQLite only (embedded default)"…
-    public var mode: String
+    public var mode: Mode
     public var redis: Redis?
     public var sqlite: SQLite
     public var otpSecret: OTPSecret
@@ -57,10 +74,10 @@ public enum Doctor {
         var warnings: [String] = []
         var failure: CloseupError?
         var redis: DoctorReport.Redis?
-        var mode: String
+        var mode: DoctorReport.Mode
 
         if settings.store == .sqlite {
-            mode = "SQLite only (--store sqlite)"
+            mode = .sqliteOnly
         } else {
             var report = DoctorReport.Redis(
                 configured: settings.redisConfigured, target: settings.redis.target, tls: settings.redis.tls != nil,
@@ -72,29 +89,29 @@ public enum Doctor {
             do {
                 if let connection = try store.redis() {
                     try probe(connection, into: &report)
-                    mode = settings.store == .redis ? "Redis only (--store redis)" : "Redis, SQLite fallback"
+                    mode = settings.store == .redis ? .redisOnly : .redisWithFallback
                 } else {
                     let reason = store.fallbackReason.map { "\($0.closeupError.message)" } ?? "not reachable"
                     report.error = reason
                     if settings.redisConfigured {
-                        mode = "SQLite fallback (configured Redis unreachable)"
+                        mode = .fallenBack
                         failure = store.fallbackReason?.closeupError
                     } else {
-                        mode = "SQLite only: embedded default (no Redis configured, none on 127.0.0.1:6379)"
+                        mode = .embeddedDefault
                         report.error = nil
                     }
                 }
             } catch let error as CloseupError {
                 report.error = error.message
                 failure = error
-                mode = "not working"
+                mode = .notWorking
             } catch let error as RedisError {
                 report.error = error.closeupError.message
                 failure = error.closeupError
-                mode = "not working"
+                mode = .notWorking
             } catch {
                 failure = CloseupError(.internal, "\(error)")
-                mode = "not working"
+                mode = .notWorking
             }
             if report.configured || report.reachable || failure != nil { redis = report }
         }
@@ -135,16 +152,27 @@ public enum Doctor {
         }
         report.reachable = true
         report.latencyMilliseconds = samples.sorted()[samples.count / 2]
-        let info = try connection.call(RedisCommand("INFO")).string ?? ""
+        // A refused INFO (least privilege) costs the version and role lines, never the check.
+        let reply = try connection.pipelineKeepingErrors([RedisCommand("INFO")])[0]
+        let info: String?
+        if let message = reply.errorMessage {
+            let refusal = RedisError.reply(command: reply.command, message: message)
+            if refusal.isUnauthenticated { throw refusal }
+            report.infoRefused = message
+            info = nil
+        } else {
+            info = try reply.text()
+        }
         var fields: [Substring: Substring] = [:]
-        for line in info.split(whereSeparator: \.isNewline) {
+        for line in (info ?? "").split(whereSeparator: \.isNewline) {
             guard let colon = line.firstIndex(of: ":") else { continue }
             fields[line[..<colon]] = line[line.index(after: colon)...]
         }
         report.serverVersion = fields["redis_version"].map(String.init)
         report.role = fields["role"].map(String.init)
-        try connection.detectCluster(info: info)
+        let detection = try connection.detectCluster(info: info)
         report.mode = connection.isCluster ? "cluster" : "standalone"
+        if case .unknown = detection { report.mode = "unknown (INFO and CLUSTER refused)" }
         report.clusterNodes = (connection.clusterLayout() ?? []).map { DoctorReport.ClusterNode(address: $0.node, slots: $0.slots) }
     }
 }

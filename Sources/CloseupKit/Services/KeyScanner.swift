@@ -30,18 +30,6 @@ public enum KeyScanAction: Sendable {
     case delete
 }
 
-/// A key's remaining lifetime, from TTL.
-public enum Lifetime: Sendable, Equatable {
-    case seconds(Int64)
-    case noExpiry
-    /// Gone between SCAN and TTL.
-    case gone
-
-    init(ttl: Int64) {
-        self = ttl >= 0 ? .seconds(ttl) : ttl == -1 ? .noExpiry : .gone
-    }
-}
-
 public struct ScannedKey: Sendable {
     public var key: String
     public var kind: KeyKind?
@@ -64,7 +52,7 @@ public struct KeyScanner {
         _ request: KeyScanRequest, action: KeyScanAction = .list, found: (ScannedKey) -> Bool
     ) throws(CloseupError) -> Int {
         if action == .delete, request.anyKey {
-            throw .usage("--delete never touches keys outside closeup's namespaces; drop --any-key")
+            throw .usage("deleting never touches keys outside closeup's namespaces", remedy: .dropAnyKey)
         }
         return try store.perform(
             redis: { redis in try scanRedis(redis, request, action: action, found: found) },
@@ -97,30 +85,24 @@ public struct KeyScanner {
         var handed = 0
         let needTTL = request.withTTL || request.noExpiryOnly
         // In a cluster every master holds a share of the keys: walk each one.
-        try redis.detectCluster()
+        if let warning = try redis.detectCluster().warning { store.warning(warning) }
         for pattern in Self.patterns(request) {
             for node in try redis.masters() {
                 var cursor = "0"
                 repeat {
                     var command = ["SCAN", cursor, "COUNT", String(request.count)]
                     if let pattern { command += ["MATCH", pattern] }
-                    let reply = try node.call(RedisCommand(arguments: command))
-                    guard let parts = reply.array, parts.count == 2, let next = parts[0].string, let keys = parts[1].array
-                    else {
-                        throw RedisError.protocolViolation(target: node.options.target, reason: "unexpected SCAN reply")
-                    }
-                    cursor = next
+                    let page = try node.call(RedisCommand(arguments: command)).scanPage()
+                    cursor = page.cursor
                     var batch: [(String, KeyKind?)] = []
-                    for item in keys {
-                        guard let key = item.string else { continue }
+                    for key in page.keys {
                         let (selected, kind) = selects(key, request)
                         if selected, seen.insert(key.hashValue).inserted { batch.append((key, kind)) }
                     }
                     guard !batch.isEmpty else { continue }
                     var lifetimes: [Lifetime?] = Array(repeating: nil, count: batch.count)
                     if needTTL {
-                        let ttls = try redis.pipeline(batch.map { RedisCommand("TTL", $0.0) })
-                        lifetimes = ttls.map { Lifetime(ttl: $0.integer ?? -2) }
+                        lifetimes = try redis.pipeline(batch.map { RedisCommand("TTL", $0.0) }).map { try $0.lifetime() }
                     }
                     var chosen: [ScannedKey] = []
                     for (index, (key, kind)) in batch.enumerated() {
@@ -129,12 +111,7 @@ public struct KeyScanner {
                         if let limit = request.limit, handed + chosen.count >= limit { break }
                     }
                     if action == .delete, !chosen.isEmpty {
-                        let replies = try redis.pipeline(chosen.map { RedisCommand("UNLINK", $0.key) })
-                        if let index = replies.firstIndex(where: { if case .error = $0 { true } else { false } }),
-                            case .error(let message) = replies[index]
-                        {
-                            throw RedisError.reply(command: "UNLINK \(chosen[index].key)", message: message)
-                        }
+                        _ = try redis.pipeline(chosen.map { RedisCommand("UNLINK", $0.key) })
                     }
                     for key in chosen {
                         handed += 1

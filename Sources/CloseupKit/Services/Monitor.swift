@@ -28,6 +28,8 @@ public struct MonitorRequest: Sendable {
 /// What the monitor tells its caller besides events (the CLI prints these on stderr).
 public enum MonitorNotice: Sendable, Equatable {
     case polling(reason: String)
+    /// INFO and CLUSTER were refused: other masters of a cluster, if any, are not watched.
+    case layoutUnknown(String)
     case reconnecting(reason: String, afterSeconds: Double)
     case reconnected
 }
@@ -53,44 +55,42 @@ public struct Monitor {
         while !finished() {
             let client: RedisClient
             let streams: [RedisConnection]
-            do {
-                client = try RedisConnector.connect(settings)
-                try client.detectCluster()
+            do throws(RedisError) {
+                client = try RedisClient(options: settings.redis, cluster: settings.cluster)
+                if let warning = try client.detectCluster().warning, first { notice(.layoutUnknown(warning)) }
                 // MONITOR on each master of a cluster, each on a connection of its own.
                 streams = try client.masters().map { master throws(RedisError) in
                     try RedisConnection(options: master.options)
                 }
-            } catch let error as CloseupError {
-                throw error
-            } catch let error as RedisError {
+            } catch {
                 // The first connection must work; later ones are retried (the server may be restarting).
                 if first || error.isAuthentication { throw error.closeupError }
                 notice(.reconnecting(reason: error.closeupError.message, afterSeconds: backoff))
                 pause(backoff, until: finished)
                 backoff = min(backoff * 2, 5)
                 continue
-            } catch {
-                throw CloseupError(.internal, "\(error)")
             }
             if !first { notice(.reconnected) }
             first = false
             do {
                 for stream in streams {
-                    let reply = try stream.pipeline([RedisCommand("MONITOR")])[0]
-                    if case .error(let message) = reply {
-                        notice(.polling(reason: "the server refused MONITOR (\(message))"))
-                        try poll(client, request, event: event, finished: finished)
-                        return
-                    }
+                    let reply = try stream.pipelineKeepingErrors([Self.monitor])[0]
+                    // Any refusal (NOPERM, an ElastiCache "unknown command") means polling,
+                    // except a connection that is not authenticated: nothing else would work.
+                    guard let message = reply.errorMessage else { continue }
+                    let refusal = RedisError.reply(command: reply.command, message: message)
+                    if refusal.isUnauthenticated { throw refusal }
+                    notice(.polling(reason: "the server refused MONITOR (\(message))"))
+                    try poll(client, request, event: event, finished: finished)
+                    return
                 }
                 backoff = 0.5
                 let slice = 0.2 / Double(streams.count)
                 while !finished() {
                     for stream in streams {
-                        guard let pushed = try stream.nextPushed(within: slice) else { continue }
-                        guard let line = pushed.string, var parsed = MonitorLine.parse(line), request.wants(parsed) else {
-                            continue
-                        }
+                        guard let pushed = try stream.nextPushed(after: Self.monitor, within: slice) else { continue }
+                        guard let line = try pushed.text(), var parsed = MonitorLine.parse(line), request.wants(parsed)
+                        else { continue }
                         count(&parsed, client)
                         event(parsed)
                     }
@@ -98,6 +98,7 @@ public struct Monitor {
                 return
             } catch let error as RedisError {
                 if case .reply = error { throw error.closeupError }
+                if case .unexpectedReply = error { throw error.closeupError }
                 notice(.reconnecting(reason: error.closeupError.message, afterSeconds: backoff))
                 pause(backoff, until: finished)
                 backoff = min(backoff * 2, 5)
@@ -113,7 +114,7 @@ public struct Monitor {
     private func count(_ event: inout MonitorEvent, _ client: RedisClient) {
         guard event.client != "lua", let key = event.key,
             event.command == "INCR" || event.command.hasPrefix("EVAL"),
-            let count = try? client.call(RedisCommand("GET", key)).integer
+            let text = try? client.call(RedisCommand("GET", key)).text(), let count = Int64(text)
         else { return }
         switch event.kind {
         case .attempts where event.command == "INCR":
@@ -127,6 +128,8 @@ public struct Monitor {
             break
         }
     }
+
+    private static let monitor = RedisCommand("MONITOR")
 
     private func pause(_ seconds: Double, until finished: () -> Bool) {
         let deadline = Deadline.after(seconds: seconds)
@@ -193,12 +196,11 @@ public struct Monitor {
             for node in try client.masters() {
                 var cursor = "0"
                 repeat {
-                    let reply = try node.call(RedisCommand(arguments: ["SCAN", cursor, "COUNT", "1000", "MATCH", pattern ?? "*"]))
-                    guard let parts = reply.array, parts.count == 2, let next = parts[0].string else { break }
-                    cursor = next
-                    for item in parts[1].array ?? [] {
-                        if let key = item.string, KeyKind.of(key) != nil, seen.insert(key).inserted { keys.append(key) }
-                    }
+                    let page = try node.call(
+                        RedisCommand(arguments: ["SCAN", cursor, "COUNT", "1000", "MATCH", pattern ?? "*"])
+                    ).scanPage()
+                    cursor = page.cursor
+                    for key in page.keys where KeyKind.of(key) != nil && seen.insert(key).inserted { keys.append(key) }
                 } while cursor != "0"
             }
         }
@@ -208,10 +210,15 @@ public struct Monitor {
             let batch = Array(keys[start..<min(start + 500, keys.count)])
             let replies = try client.pipeline(batch.flatMap { [RedisCommand("GET", $0), RedisCommand("TTL", $0)] })
             for (index, key) in batch.enumerated() {
-                let value = replies[index * 2]
-                guard !value.isNull else { continue }  // gone between SCAN and GET
+                guard let value = try replies[index * 2].bytes() else { continue }  // gone between SCAN and GET
                 // A digest only: OTP records are compared, never kept or shown.
-                result[key] = ((value.string ?? "").hashValue, replies[index * 2 + 1].integer ?? -2)
+                let ttl: Int64 =
+                    switch try replies[index * 2 + 1].lifetime() {
+                    case .seconds(let seconds): seconds
+                    case .noExpiry: -1
+                    case .gone: -2
+                    }
+                result[key] = (value.hashValue, ttl)
             }
             start += batch.count
         }

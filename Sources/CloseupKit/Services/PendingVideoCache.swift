@@ -55,12 +55,11 @@ public struct PendingVideoCache {
             idempotent: true,
             redis: { redis in
                 let replies = try redis.pipeline([RedisCommand("GET", key), RedisCommand("TTL", key)])
-                guard let text = replies[0].string else { return nil }
+                guard let text = try replies[0].text() else { return nil }
                 guard let job = Int64(text), job >= 0 else {
                     throw CloseupError(.corrupt, "corrupt pending video at '\(key)': expected a job id; it was left as it is")
                 }
-                let ttl = replies[1].integer ?? -1
-                return PendingVideo(jobID: job, source: .cache, ttl: ttl >= 0 ? ttl : nil)
+                return PendingVideo(jobID: job, source: .cache, ttl: try replies[1].lifetime().seconds)
             },
             sqlite: { database in
                 let now = clock.epochSeconds
@@ -75,11 +74,8 @@ public struct PendingVideoCache {
     public func set(_ user: UserID, job: Int64, ttl: Int64 = defaultTTL) throws(CloseupError) {
         let key = CacheKeys.pendingVideo(user)
         _ = try store.perform(
-            redis: { redis in try redis.call(RedisCommand("SET", key, String(job), "EX", String(ttl))) },
-            sqlite: { database in
-                try Self.cache(database, user, job: job, expires: clock.epochSeconds + ttl)
-                return .null
-            })
+            redis: { redis in _ = try redis.call(RedisCommand("SET", key, String(job), "EX", String(ttl))) },
+            sqlite: { database in try Self.cache(database, user, job: job, expires: clock.epochSeconds + ttl) })
     }
 
     /// Clears the cache for `users` (the jobs stay in `video_jobs`); true for each user who had an entry.

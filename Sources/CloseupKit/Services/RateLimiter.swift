@@ -42,14 +42,18 @@ public struct RateLimiter {
         if peek {
             let replies = try redis.pipeline([RedisCommand("GET", key), RedisCommand("TTL", key)])
             let count = try counter(replies[0], key: key)
-            return decision(allowed: count < limit, count: count, limit: limit, ttl: replies[1].integer ?? -2)
+            return decision(allowed: count < limit, count: count, limit: limit, lifetime: try replies[1].lifetime())
         }
         let reply = try redis.run(checkScript, key: key, arguments: [String(limit), String(window)])
-        guard let items = reply.array, items.count == 3, let allowed = items[0].integer,
-            let count = items[1].integer, let ttl = items[2].integer
-        else { throw CloseupError(.internal, "unexpected reply from the rate-limit script: \(reply)") }
+        let items = try reply.array()
+        guard items.count == 3 else {
+            throw RedisError.unexpectedReply(
+                command: reply.command, expected: "{allowed, count, ttl}", received: "\(items.count) values")
+        }
+        let allowed = try items[0].integer()
         if allowed < 0 { throw corrupt(key) }
-        return decision(allowed: allowed == 1, count: count, limit: limit, ttl: ttl)
+        return decision(
+            allowed: allowed == 1, count: try items[1].integer(), limit: limit, lifetime: try items[2].lifetime())
     }
 
     /// The SQLite step of `check`, in one IMMEDIATE transaction.
@@ -67,7 +71,7 @@ public struct RateLimiter {
                         + " ON CONFLICT (key) DO UPDATE SET count = excluded.count, expires_epoch = excluded.expires_epoch"
                 ).run([.text(key), .integer(count), .integer(expires)])
             }
-            return decision(allowed: allowed, count: count, limit: limit, ttl: count == 0 ? -2 : expires - now)
+            return decision(allowed: allowed, count: count, limit: limit, lifetime: count == 0 ? .gone : .seconds(expires - now))
         }
     }
 
@@ -76,7 +80,7 @@ public struct RateLimiter {
     public func reset(_ action: RateLimitAction, _ identifier: RateLimitIdentifier) throws(CloseupError) -> Bool {
         let key = CacheKeys.rateLimit(action, identifier)
         return try store.perform(
-            redis: { redis in try redis.call(RedisCommand("DEL", key)).integer == 1 },
+            redis: { redis in try redis.call(RedisCommand("DEL", key)).integer() == 1 },
             sqlite: { database in
                 try database.prepare("DELETE FROM rate_limits WHERE key = ? AND expires_epoch > ?")
                     .run([.text(key), .integer(clock.epochSeconds)])
@@ -93,8 +97,14 @@ public struct RateLimiter {
         try database.prepare("UPDATE rate_limits SET count = count - 1 WHERE key = ? AND count > 0").run([.text(key)])
     }
 
-    static func decision(allowed: Bool, count: Int64, limit: Int64, ttl: Int64) -> RateLimitDecision {
-        RateLimitDecision(allowed: allowed, count: count, limit: limit, resetInSeconds: ttl == -1 ? nil : max(0, ttl))
+    static func decision(allowed: Bool, count: Int64, limit: Int64, lifetime: Lifetime) -> RateLimitDecision {
+        let reset: Int64? =
+            switch lifetime {
+            case .seconds(let seconds): seconds
+            case .gone: 0
+            case .noExpiry: nil
+            }
+        return RateLimitDecision(allowed: allowed, count: count, limit: limit, resetInSeconds: reset)
     }
 
     /// The live counter and its expiry; an expired row counts as none.
@@ -105,9 +115,9 @@ public struct RateLimiter {
         return (select.integer(0) ?? 0, expires)
     }
 
-    static func counter(_ reply: RESPValue, key: String) throws(CloseupError) -> Int64 {
-        if reply.isNull { return 0 }
-        guard let count = reply.integer, count >= 0 else { throw corrupt(key) }
+    static func counter(_ reply: RedisReply, key: String) throws -> Int64 {
+        guard let text = try reply.text() else { return 0 }
+        guard let count = Int64(text), count >= 0 else { throw corrupt(key) }
         return count
     }
 

@@ -19,13 +19,12 @@ public struct VerificationCache {
             idempotent: true,
             redis: { redis in
                 let replies = try redis.pipeline([RedisCommand("GET", key), RedisCommand("TTL", key)])
-                guard let text = replies[0].string else { return nil }
+                guard let text = try replies[0].text() else { return nil }
                 guard let verified = Self.parse(text) else {
                     throw CloseupError(
                         .corrupt, "corrupt verification cache at '\(key)': expected true or false; it was left as it is")
                 }
-                let ttl = replies[1].integer ?? -1
-                return Cached(value: verified, ttl: ttl >= 0 ? ttl : nil)
+                return Cached(value: verified, ttl: try replies[1].lifetime().seconds)
             },
             sqlite: { database in
                 let now = clock.epochSeconds
@@ -42,13 +41,13 @@ public struct VerificationCache {
         _ = try store.perform(
             redis: { redis in
                 try redis.call(RedisCommand("SET", key, verified ? "true" : "false", "EX", String(ttl)))
+                return ()
             },
             sqlite: { database in
                 try database.prepare(
                     "INSERT INTO verification_cache (user_id, verified, expires_epoch) VALUES (?, ?, ?)"
                         + " ON CONFLICT (user_id) DO UPDATE SET verified = excluded.verified, expires_epoch = excluded.expires_epoch"
                 ).run([.text(user.value), .integer(verified ? 1 : 0), .integer(clock.epochSeconds + ttl)])
-                return .null
             })
     }
 

@@ -1,29 +1,40 @@
-// The fallback policy of SPEC §2, in one place: Redis first, SQLite behind it.
-// It connects lazily, treats "not there" (refused, unreachable, silent) as a
-// reason to fall back, warns once, and honours --store. A Redis that answers
-// with an error is never papered over: that error is the result.
+// The fallback policy of SPEC §2, in one place: Redis first, SQLite behind it,
+// decided once per run. The first contact with Redis decides: a Redis that is
+// not there (refused, unreachable, silent before its first byte) hands the run
+// to SQLite under --store; a Redis that answered serves the whole run, and
+// losing it later is an error, never a switch. A Redis that answers with an
+// error is never papered over: that error is the result.
+
+/// Which store served a result.
+public enum StoreSource: String, Sendable {
+    case redis
+    case sqlite
+}
 
 /// Where one run's commands read and write.
 public final class Store {
     public let settings: Settings
     private let warn: (String) -> Void
-    private var redisState: RedisState = .untried
+    private var decision: Decision = .undecided
     private var database: SQLiteDatabase?
 
-    private enum RedisState {
-        case untried
-        case connected(RedisClient)
-        /// SQLite serves; the reason was already reported (or is silent by design).
-        case fallenBack(RedisError)
+    private enum Decision {
+        case undecided
+        /// Redis serves the run; `client` is nil between a dropped connection and its retry.
+        case redis(RedisClient?)
+        /// SQLite serves the run; the reason was already reported (or is silent by design).
+        case sqlite(RedisError?)
     }
 
     /// - Parameter warn: receives each warning once (the CLI prints it on stderr).
     public init(settings: Settings, warn: @escaping (String) -> Void) {
         self.settings = settings
         self.warn = warn
+        if settings.store == .sqlite { decision = .sqlite(nil) }
     }
 
-    /// The SQLite database, opened (and migrated) on first use.
+    /// The SQLite database, opened (and migrated) on first use. With Redis serving, it holds the
+    /// durable copies the seed keeps in its database (OTP records, video jobs).
     public func sqlite() throws(CloseupError) -> SQLiteDatabase {
         if let database { return database }
         let opened = try SQLiteDatabase(path: settings.sqlitePath)
@@ -31,48 +42,76 @@ public final class Store {
         return opened
     }
 
-    /// The Redis connection, or nil when SQLite serves this run.
-    /// Throws when Redis is required but absent, or refuses us (authentication, TLS).
-    public func redis() throws(CloseupError) -> RedisClient? {
-        switch redisState {
-        case .connected(let connection): return connection
-        case .fallenBack: return nil
-        case .untried: break
-        }
-        if settings.store == .sqlite { return nil }
-        do {
-            let connection = try RedisConnector.connect(settings)
-            redisState = .connected(connection)
-            return connection
-        } catch let error as RedisError {
-            return try fallBack(after: error)
-        } catch let error as CloseupError {
-            throw error
-        } catch {
-            throw CloseupError(.internal, "unexpected error connecting to Redis: \(error)")
+    /// Passes a warning on to the user (for services, which never print).
+    public func warning(_ text: String) { warn(text) }
+
+    /// The store serving this run, once decided (nil before the first contact).
+    public var served: StoreSource? {
+        switch decision {
+        case .undecided: nil
+        case .redis: .redis
+        case .sqlite: .sqlite
         }
     }
 
-    /// Runs `redisWork` on Redis, or `sqliteWork` when Redis is unavailable under the policy.
-    /// A Redis that never answered the first command counts as unavailable too. With
-    /// `idempotent`, a timeout or dropped connection is retried once on a new connection.
+    /// True when commands are being served by SQLite (after a fallback, or by --store sqlite).
+    public var isUsingSQLite: Bool { served == .sqlite }
+
+    /// Why Redis is not serving this run, if it is not.
+    public var fallbackReason: RedisError? {
+        if case .sqlite(let error) = decision { error } else { nil }
+    }
+
+    /// The Redis connection, or nil when SQLite serves this run. Connects on first use; throws
+    /// when Redis is required but absent, refuses us (authentication, TLS), or was lost.
+    public func redis() throws(CloseupError) -> RedisClient? {
+        switch decision {
+        case .sqlite: return nil
+        case .redis(let client?): return client
+        case .redis(nil):
+            // A retry after a dropped connection: Redis already served this run, so failing to
+            // get it back is an error, not a fallback.
+            do throws(RedisError) {
+                let client = try RedisClient(options: settings.redis, cluster: settings.cluster)
+                decision = .redis(client)
+                return client
+            } catch {
+                throw lost(error)
+            }
+        case .undecided:
+            do throws(RedisError) {
+                let client = try RedisClient(options: settings.redis, cluster: settings.cluster)
+                decision = .redis(client)
+                return client
+            } catch {
+                return try fallBack(after: error)
+            }
+        }
+    }
+
+    /// Runs `redisWork` on Redis, or `sqliteWork` when SQLite serves the run. A Redis that never
+    /// answered the first command counts as absent too. With `idempotent`, a timeout or dropped
+    /// connection is retried once on a new connection; otherwise it ends the run (exit 3), and
+    /// nothing is then done on SQLite alone.
     public func perform<T>(
         idempotent: Bool = false,
         redis redisWork: (RedisClient) throws -> T, sqlite sqliteWork: (SQLiteDatabase) throws -> T
     ) throws(CloseupError) -> T {
         do {
             var retried = false
-            while let connection = try redis() {
+            while let client = try redis() {
                 do {
-                    return try redisWork(connection)
+                    return try redisWork(client)
                 } catch let error as RedisError {
                     switch error {
-                    case .unreachable:
+                    case .unreachable where !client.hasAnswered:
                         _ = try fallBack(after: error)
                     case .timedOut, .connectionLost:
-                        guard idempotent, !retried else { throw error.closeupError }
+                        guard idempotent, !retried else { throw lost(error) }
                         retried = true
-                        redisState = .untried
+                        decision = .redis(nil)
+                    case .unreachable:
+                        throw lost(error)
                     default:
                         throw error.closeupError
                     }
@@ -88,39 +127,29 @@ public final class Store {
         }
     }
 
-    /// True when commands are being served by SQLite (after a fallback, or by --store sqlite).
-    public var isUsingSQLite: Bool {
-        switch redisState {
-        case .fallenBack: true
-        default: settings.store == .sqlite
-        }
+    /// A Redis that had answered this run is gone (a cluster master down, a connection cut):
+    /// the run ends here rather than carry on in SQLite, which would split it across stores.
+    private func lost(_ error: RedisError) -> CloseupError {
+        guard case .unreachable(let target, let reason) = error else { return error.closeupError }
+        return .unavailable(
+            "cannot reach Redis at \(target) after it had answered: \(reason); the run stops here"
+                + " rather than go on in SQLite alone")
     }
 
-    /// Decides what an unreachable Redis means for this run.
+    /// Decides what an absent Redis means for this run: SQLite, with a warning when a Redis was
+    /// configured, or an error when the policy allows no fallback. Anything but absence is
+    /// thrown as it is (authentication, TLS, a host that does not exist).
     private func fallBack(after error: RedisError) throws(CloseupError) -> RedisClient? {
         guard case .unreachable(let target, let reason) = error else { throw error.closeupError }
         switch settings.store {
         case .redis:
-            throw .unavailable(
-                "cannot reach Redis at \(target): \(reason); --store redis allows no SQLite fallback")
+            throw .unavailable("cannot reach Redis at \(target): \(reason)", remedy: .fallbackDisabled)
         case .auto where settings.redisConfigured:
             warn("Redis at \(target) is unreachable (\(reason)); using SQLite at \(settings.sqlitePath)")
         case .auto, .sqlite:
             break  // the embedded default: nothing configured, nothing local, so SQLite silently
         }
-        redisState = .fallenBack(error)
+        decision = .sqlite(error)
         return nil
-    }
-
-    /// Why Redis is not serving this run, if it is not.
-    public var fallbackReason: RedisError? {
-        if case .fallenBack(let error) = redisState { error } else { nil }
-    }
-}
-
-/// Opens the connection the settings describe.
-enum RedisConnector {
-    static func connect(_ settings: Settings) throws -> RedisClient {
-        try RedisClient(options: settings.redis, cluster: settings.cluster)
     }
 }

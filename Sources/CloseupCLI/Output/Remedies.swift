@@ -1,0 +1,33 @@
+// What the user should do about an error, in the CLI's own words: the service
+// layer says what happened and which remedy applies; only here are flags,
+// variables and commands named.
+import CloseupKit
+
+extension CloseupError {
+    /// The one line the user reads: what happened, then what to do.
+    var line: String {
+        guard let remedy else { return message }
+        return "\(message); \(Remedies.advice(remedy))"
+    }
+}
+
+enum Remedies {
+    static func advice(_ remedy: CloseupError.Remedy) -> String {
+        switch remedy {
+        case .checkCredentials: "check --username, REDIS_PASSWORD or --password-file"
+        case .raiseTimeout: "raise --timeout or check the server"
+        case .fallbackDisabled: "--store redis allows no SQLite fallback"
+        case .checkSQLitePath: "check --sqlite or CLOSEUP_SQLITE_PATH"
+        case .checkEnvFile: "check --env-file"
+        case .checkRedisHost: "check --host, --url, REDIS_HOST or REDIS_URL"
+        case .checkCACertificate: "check --cacert"
+        case .giveClientCertificate: "does the server require a client certificate (--cert, --key)?"
+        case .checkServerName: "check --cacert and --sni, or use --insecure to skip verification"
+        case .pairCertificateAndKey: "give --cert and --key together"
+        case .configureSMSCommand: "set CLOSEUP_SMS_COMMAND to the command that sends the message, or use --via stdout"
+        case .forceReplace: "use --force to replace it"
+        case .clearAttempts(let user): "run 'closeup attempts clear \(user)' to unblock"
+        case .dropAnyKey: "drop --any-key"
+        }
+    }
+}

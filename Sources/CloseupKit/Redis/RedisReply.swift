@@ -1,0 +1,131 @@
+// The one place a reply gets its meaning. Every reply a service reads is a
+// RedisReply, and its only accessors are these: an error reply throws
+// `RedisError.reply` naming the command, a reply of another type than the
+// caller expects throws `RedisError.unexpectedReply`. So no error reply can be
+// read as "no such key", as 0, or as corrupt data.
+
+/// A reply together with the command it answers (for messages).
+public struct RedisReply: Sendable {
+    /// Private: nothing outside this file reads a reply but through the accessors below.
+    private let value: RESPValue
+    /// "GET otp:u1", "script on otp:u1": names the command, never its values.
+    public let command: String
+
+    init(_ value: RESPValue, to command: String) {
+        self.value = value
+        self.command = command
+    }
+
+    /// The undecoded reply, for tests that check what the server sent.
+    @_spi(Testing) public var raw: RESPValue { value }
+
+    /// The error reply's text, for the few callers that asked to keep errors (NOSCRIPT, undo).
+    public var errorMessage: String? {
+        if case .error(let message) = value { message } else { nil }
+    }
+
+    /// Throws the error reply, if this is one.
+    @discardableResult
+    public func checked() throws(RedisError) -> RedisReply {
+        if case .error(let message) = value { throw .reply(command: command, message: message) }
+        return self
+    }
+
+    /// A bulk string's bytes, or nil for a nil reply ("no such key").
+    public func bytes() throws(RedisError) -> [UInt8]? {
+        switch value {
+        case .bulk(let bytes): return bytes
+        case .null: return nil
+        default: throw unexpected("a string")
+        }
+    }
+
+    /// A bulk or status string as text, or nil for a nil reply. Bytes that are not UTF-8 are
+    /// replaced, so use `bytes()` for keys.
+    public func text() throws(RedisError) -> String? {
+        switch value {
+        case .bulk(let bytes): return String(decoding: bytes, as: UTF8.self)
+        case .status(let text): return text
+        case .null: return nil
+        default: throw unexpected("a string")
+        }
+    }
+
+    /// An integer reply.
+    public func integer() throws(RedisError) -> Int64 {
+        if case .integer(let number) = value { return number }
+        throw unexpected("an integer")
+    }
+
+    /// An array reply's elements, each still to be decoded.
+    public func array() throws(RedisError) -> [RedisReply] {
+        if case .array(let items) = value { return items.map { RedisReply($0, to: command) } }
+        throw unexpected("an array")
+    }
+
+    /// A `+OK`-style status, or nil for a nil reply (`SET … NX` that did not set).
+    public func status() throws(RedisError) -> String? {
+        switch value {
+        case .status(let text): return text
+        case .null: return nil
+        default: throw unexpected("a status")
+        }
+    }
+
+    /// A SCAN reply: the next cursor ("0" when the walk is done) and the keys of this page.
+    public func scanPage() throws(RedisError) -> (cursor: String, keys: [String]) {
+        let parts = try array()
+        guard parts.count == 2, let cursor = try parts[0].text() else {
+            throw unexpected("a cursor and a key list")
+        }
+        var keys: [String] = []
+        for key in try parts[1].array() {
+            guard let text = try key.text() else { throw unexpected("a key") }
+            keys.append(text)
+        }
+        return (cursor, keys)
+    }
+
+    /// A TTL reply: -2 no such key, -1 no expiry, else seconds.
+    public func lifetime() throws(RedisError) -> Lifetime {
+        let ttl = try integer()
+        guard ttl >= -2 else { throw unexpected("a TTL") }
+        return Lifetime(ttl: ttl)
+    }
+
+    private func unexpected(_ expected: String) -> RedisError {
+        if case .error(let message) = value { return .reply(command: command, message: message) }
+        return .unexpectedReply(command: command, expected: expected, received: value.kindName)
+    }
+}
+
+/// A key's remaining lifetime, from TTL.
+public enum Lifetime: Sendable, Equatable {
+    case seconds(Int64)
+    case noExpiry
+    /// No such key (gone between SCAN and TTL, or never there).
+    case gone
+
+    init(ttl: Int64) {
+        self = ttl >= 0 ? .seconds(ttl) : ttl == -1 ? .noExpiry : .gone
+    }
+
+    /// The seconds left; nil without an expiry or without a key.
+    public var seconds: Int64? {
+        if case .seconds(let seconds) = self { seconds } else { nil }
+    }
+}
+
+extension RESPValue {
+    /// The reply's type in words, for "expected an integer, got an array".
+    var kindName: String {
+        switch self {
+        case .status: "a status"
+        case .error: "an error"
+        case .integer: "an integer"
+        case .bulk: "a string"
+        case .null: "nil"
+        case .array: "an array"
+        }
+    }
+}
