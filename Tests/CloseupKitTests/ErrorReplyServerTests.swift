@@ -20,12 +20,12 @@ struct ErrorReplyServerTests {
     }
 
     func probe(_ connection: RedisConnection) throws -> Probe {
-        let replies = try connection.pipeline([
+        let replies = try connection.pipelineKeepingErrors([
             RedisCommand("SCRIPT", "LOAD", writing.source), RedisCommand("SCRIPT", "LOAD", reading.source),
             RedisCommand("GET", key), RedisCommand("SET", key, "v"),
             writing.evalsha(key: key, arguments: ["v"]), reading.evalsha(key: key, arguments: []),
         ])
-        return Probe(get: replies[2], set: replies[3], writingScript: replies[4], readingScript: replies[5])
+        return Probe(get: replies[2].resp, set: replies[3].resp, writingScript: replies[4].resp, readingScript: replies[5].resp)
     }
 
     /// What Redis 7.0 appends to an error raised inside a script.
@@ -38,9 +38,9 @@ struct ErrorReplyServerTests {
         let noAuth = RESPValue.error("NOAUTH Authentication required.")
         let replies = try probe(state.target.connect())
         #expect(replies.all == Array(repeating: noAuth, count: 4))
-        #expect(try state.target.connect().pipeline([RedisCommand("PING")]) == [noAuth])
+        #expect(try state.target.connect().pipelineKeepingErrors([RedisCommand("PING")]).map(\.resp) == [noAuth])
         try state.end()
-        #expect(try state.target.connect().call(RedisCommand("PING")) == .status("PONG"))
+        #expect(try state.target.connect().call(RedisCommand("PING")).resp == .status("PONG"))
     }
 
     @Test func aWrongPasswordFailsAUTHWithWRONGPASSUntilItBecomesTheRightOne() throws {
@@ -52,7 +52,7 @@ struct ErrorReplyServerTests {
             try state.target.connect()
         }
         try state.end()
-        #expect(try state.target.connect().call(RedisCommand("PING")) == .status("PONG"))
+        #expect(try state.target.connect().call(RedisCommand("PING")).resp == .status("PONG"))
     }
 
     @Test func aDeniedCommandAnswersNOPERMAndInAScriptERR() throws {
@@ -83,7 +83,7 @@ struct ErrorReplyServerTests {
         #expect(replies.set == .error(readOnly))
         #expect(replies.writingScript == inScript(readOnly, writing))
         #expect(replies.readingScript == .bulk(Array("seeded".utf8)))
-        #expect(try state.target.connect().pipeline([RedisCommand("DEL", key)]) == [.error(readOnly)])
+        #expect(try state.target.connect().pipelineKeepingErrors([RedisCommand("DEL", key)]).map(\.resp) == [.error(readOnly)])
         try state.end()
         #expect(try probe(state.target.connect()).set == .status("OK"))
     }
@@ -97,11 +97,11 @@ struct ErrorReplyServerTests {
         #expect(replies.set == .error(oom))
         #expect(replies.writingScript == inScript(oom, writing))
         #expect(replies.readingScript == .bulk(Array("seeded".utf8)))
-        #expect(try connection.pipeline([RedisCommand("INCR", key + ":n")]) == [.error(oom)])
+        #expect(try connection.pipelineKeepingErrors([RedisCommand("INCR", key + ":n")]).map(\.resp) == [.error(oom)])
         // Redis refuses a script's write for memory only until the script has written something.
         let deleteThenSet = RedisScript("redis.call('DEL', KEYS[1]); return redis.call('SET', KEYS[1], 'v')")
-        #expect(try connection.pipeline([deleteThenSet.eval(key: key, arguments: [])]) == [.status("OK")])
-        #expect(try connection.call(RedisCommand("DEL", key)) == .integer(1))
+        #expect(try connection.pipelineKeepingErrors([deleteThenSet.eval(key: key, arguments: [])]).map(\.resp) == [.status("OK")])
+        #expect(try connection.call(RedisCommand("DEL", key)).resp == .integer(1))
         try state.end()
         #expect(try probe(connection).set == .status("OK"))
     }
@@ -115,9 +115,9 @@ struct ErrorReplyServerTests {
         #expect(replies.all == Array(repeating: busy, count: 4))
         // Still busy a moment later, for a test that runs several closeup commands.
         usleep(300_000)
-        #expect(try connection.pipeline([RedisCommand("PING")]) == [busy])
+        #expect(try connection.pipelineKeepingErrors([RedisCommand("PING")]).map(\.resp) == [busy])
         try state.end()
-        #expect(try connection.call(RedisCommand("PING")) == .status("PONG"))
+        #expect(try connection.call(RedisCommand("PING")).resp == .status("PONG"))
     }
 
     @Test func aFailedBGSAVEMakesWritesAnswerMISCONFAndReadsWork() throws {
@@ -133,7 +133,7 @@ struct ErrorReplyServerTests {
         #expect(replies.set == .error(misconf))
         #expect(replies.writingScript == inScript(misconf, writing))
         #expect(replies.readingScript == .bulk(Array("seeded".utf8)))
-        #expect(try connection.pipeline([RedisCommand("DEL", key)]) == [.error(misconf)])
+        #expect(try connection.pipelineKeepingErrors([RedisCommand("DEL", key)]).map(\.resp) == [.error(misconf)])
         try state.end()
         #expect(try probe(connection).set == .status("OK"))
     }
@@ -148,7 +148,7 @@ struct ErrorReplyServerTests {
         let replies = try probe(state.target.connect())
         let error = RESPValue.error(message)
         #expect(replies.all == Array(repeating: error, count: 4))
-        #expect(try state.target.connect().pipeline([RedisCommand("PING")]) == [error])
+        #expect(try state.target.connect().pipelineKeepingErrors([RedisCommand("PING")]).map(\.resp) == [error])
         #expect(
             state.scripted?.received.map { $0[0] } == ["SCRIPT", "SCRIPT", "GET", "SET", "EVALSHA", "EVALSHA", "PING"])
         #expect(state.scripted?.received[3] == ["SET", key, "v"])
@@ -195,6 +195,6 @@ struct ErrorReplyServerTests {
         #expect(server.received == [["PING"], ["ECHO", "h\r\nl0"], ["ECHO", "abc"]])
         // A second connection is served too, while the first stays open.
         let other = try RedisConnection(options: RedisTarget(port: server.port).options())
-        #expect(try other.call(RedisCommand("ECHO", "again")) == .bulk(Array("again".utf8)))
+        #expect(try other.call(RedisCommand("ECHO", "again")).resp == .bulk(Array("again".utf8)))
     }
 }

@@ -163,7 +163,7 @@ public final class ErrorReplyServer: @unchecked Sendable {
         try waitFor("BUSY", on: server, RedisCommand("PING")) { $0.errorCode == "BUSY" }
         return ErrorReplyServer("BUSY", RedisTarget(port: server.port), keepAlive: [server, script]) {
             // NOTBUSY: someone else killed it already; the wait below still holds.
-            let killed = try server.connect().pipeline([RedisCommand("SCRIPT", "KILL")])[0]
+            let killed = try server.connect().pipelineKeepingErrors([RedisCommand("SCRIPT", "KILL")])[0].resp
             guard killed == .status("OK") || killed.errorCode == "NOTBUSY" else {
                 throw TestSupportError("SCRIPT KILL answered \(killed)")
             }
@@ -225,7 +225,7 @@ public final class ErrorReplyServer: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(10)
         let connection = try server.connect()
         while Date() < deadline {
-            if done(try connection.pipeline([command])[0]) { return }
+            if done(try connection.pipelineKeepingErrors([command])[0].resp) { return }
             usleep(20_000)
         }
         throw TestSupportError("no \(what) on port \(server.port) within 10 s")

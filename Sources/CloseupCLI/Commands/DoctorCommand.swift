@@ -5,6 +5,10 @@ enum DoctorCommand {
     static func run(_ context: CommandContext) throws(CloseupError) -> Int32 {
         // A store of its own that keeps quiet: the report already says what the fallback warning would.
         let report = Doctor.run(store: Store(settings: context.settings, warn: { _ in }))
+        if report.redis?.serverlessWithoutTLS == true, case .tcp(let host, _) = context.settings.redis.address {
+            context.terminal.warn(
+                "\(host) looks like an ElastiCache Serverless endpoint, which accepts TLS only; add --tls or use rediss://")
+        }
         for warning in report.warnings { context.terminal.warn(warning) }
         if context.json {
             context.terminal.line(json(report).serialized)

@@ -19,6 +19,8 @@ public struct DoctorReport: Sendable {
         /// In a cluster: each master and how many slots it serves.
         public var clusterNodes: [ClusterNode] = []
         public var error: String?
+        /// The host looks like an ElastiCache Serverless endpoint, which accepts TLS only, and TLS is off.
+        public var serverlessWithoutTLS = false
         /// Why INFO was refused (an ACL without @dangerous): version and role are then unknown.
         public var infoRefused: String?
     }
@@ -83,8 +85,7 @@ public enum Doctor {
                 configured: settings.redisConfigured, target: settings.redis.target, tls: settings.redis.tls != nil,
                 username: settings.redis.username, passwordSource: settings.origins[.password])
             if case .tcp(let host, _) = settings.redis.address, host.contains(".serverless."), settings.redis.tls == nil {
-                warnings.append(
-                    "\(host) looks like an ElastiCache Serverless endpoint, which accepts TLS only; add --tls or use rediss://")
+                report.serverlessWithoutTLS = true
             }
             do {
                 if let connection = try store.redis() {
