@@ -49,7 +49,7 @@ public final class RedisClient {
             do throws(RedisError) {
                 info = try seed.call(RedisCommand("INFO", "cluster")).text()
             } catch {
-                guard case .reply(_, let message) = error, !error.isUnauthenticated else { throw error }
+                guard error.isRefusal, case .reply(_, let message) = error else { throw error }
                 refusals.append("INFO: \(message)")
             }
         }
@@ -63,6 +63,8 @@ public final class RedisClient {
             return .cluster
         }
         if message.contains("cluster support disabled") { return .standalone }
+        let refusal = RedisError.reply(command: reply.command, message: message)
+        guard refusal.isRefusal else { throw refusal }
         refusals.append("CLUSTER SLOTS: \(message)")
         return .unknown(reason: "Redis refused " + refusals.joined(separator: "; "))
     }
@@ -194,7 +196,7 @@ final class ClusterRouter {
         do throws(RedisError) {
             try refresh()
         } catch {
-            guard case .reply = error else { throw error }
+            guard error.isRefusal else { throw error }
             mapRefused = error
         }
     }

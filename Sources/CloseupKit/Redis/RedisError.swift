@@ -36,6 +36,16 @@ public enum RedisError: Error, Equatable, Sendable {
             || message.contains("invalid username-password")
     }
 
+    /// The server will not run this command for us (an ACL without it, a managed service that
+    /// disabled or does not know it): what SPEC §2 "least privilege" tolerates for INFO,
+    /// CLUSTER and CONFIG. A server that is busy, loading or failing is not refusing.
+    public var isRefusal: Bool {
+        guard case .reply(_, let message) = self, !isUnauthenticated else { return false }
+        return message.hasPrefix("NOPERM") || message.contains("user executing the script can't run")
+            || message.hasPrefix("ERR unknown command") || message.hasPrefix("ERR unknown subcommand")
+            || message.contains("command is disabled") || message.contains("not allowed")
+    }
+
     /// The user-facing error with its SPEC §4 exit status.
     public var closeupError: CloseupError {
         switch self {

@@ -158,7 +158,7 @@ public enum Doctor {
         let info: String?
         if let message = reply.errorMessage {
             let refusal = RedisError.reply(command: reply.command, message: message)
-            if refusal.isUnauthenticated { throw refusal }
+            guard refusal.isRefusal else { throw refusal }
             report.infoRefused = message
             info = nil
         } else {

@@ -111,9 +111,13 @@ public struct OTPService {
     ) throws -> (StoreSource, Int64) {
         let otpKey = CacheKeys.otp(request.user)
         let attemptsKey = CacheKeys.otpAttempts(request.user)
-        let state = try redis.pipeline([RedisCommand("GET", attemptsKey), RedisCommand("TTL", otpKey)])
+        // GET the record as well as its TTL: TTL answers for a key of any type, GET says
+        // WRONGTYPE when another writer left something that is no OTP record there.
+        let state = try redis.pipeline([
+            RedisCommand("GET", attemptsKey), RedisCommand("GET", otpKey), RedisCommand("TTL", otpKey),
+        ])
         try refuseIfBlocked(request.user, attempts: try AttemptsService.count(state[0], key: attemptsKey))
-        if !request.force { try refuseIfLive(request.user, lifetime: try state[1].lifetime()) }
+        if !request.force { try refuseIfLive(request.user, lifetime: try state[2].lifetime()) }
 
         let limitKey = CacheKeys.rateLimit(.otpRequest, try RateLimitIdentifier(request.mobile.value))
         let decision = try RateLimiter.check(
