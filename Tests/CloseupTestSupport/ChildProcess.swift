@@ -101,7 +101,7 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// What the child has written to stdout so far.
     public var stdoutSoFar: String { outputPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? "" }
-    var stderrSoFar: String { errorPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? "" }
+    public var stderrSoFar: String { errorPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? "" }
 
     public func result(status: Int32) -> CloseupResult {
         CloseupResult(status: status, stdout: stdoutSoFar, stderr: stderrSoFar)

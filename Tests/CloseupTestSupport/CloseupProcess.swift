@@ -84,6 +84,7 @@ public final class RunningCloseup: @unchecked Sendable {
 
     /// What it has written to stdout so far.
     public var stdoutSoFar: String { child.stdoutSoFar }
+    public var stderrSoFar: String { child.stderrSoFar }
 
     public func signal(_ signal: Int32) { child.signal(signal) }
 

@@ -121,6 +121,67 @@ final class ClusterTests {
         for user in users { #expect(result.stdout.contains("verification cached for \(user): true (ttl 3600)"), "\(user)") }
     }
 
+    /// A user whose failed-attempt counter lives on the seed node and whose code lives on
+    /// another: the layout where re-sending a redirected pipeline whole ran the attempt script
+    /// twice on the seed, so one wrong code counted two failures.
+    func userSplitAcrossTheSeed(_ prefix: String) throws -> String {
+        for index in 0..<10_000 {
+            let user = "\(prefix)-\(index)"
+            let counterOnSeed = try Self.cluster.owner(of: "otp:attempts:\(user)").port == seedPort
+            let codeOnSeed = try Self.cluster.owner(of: "otp:\(user)").port == seedPort
+            if counterOnSeed && !codeOnSeed { return user }
+        }
+        throw TestSupportError("no user with the counter on the seed and the code elsewhere")
+    }
+
+    func code(_ sent: CloseupResult) throws -> String {
+        (try JSONSerialization.jsonObject(with: Data(sent.stdout.utf8)) as! [String: Any])["otp"] as! String
+    }
+
+    @Test(arguments: [4, 5])
+    func eachWrongCodeCountsOnceSoFiveBlockAndFourDoNot(wrongCodes: Int) throws {
+        let user = try userSplitAcrossTheSeed("once\(wrongCodes)-\(UUID().uuidString.prefix(4))")
+        let counter = try Self.cluster.owner(of: "otp:attempts:\(user)")
+        let sent = try closeup(["--json", "otp", "send", user, "--mobile", "9600000\(200 + wrongCodes)"])
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let right = try code(sent)
+        let wrong = right == "000000" ? "111111" : "000000"
+        // A fresh process each time, without --cluster: each one meets MOVED anew.
+        for attempt in 1...wrongCodes {
+            let verify = try closeup(["otp", "verify", user, wrong])
+            #expect(verify.status == 1, "attempt \(attempt): \(verify.stdout)\(verify.stderr)")
+            #expect(try counter.connect().call(RedisCommand("GET", "otp:attempts:\(user)")).string == String(attempt))
+        }
+        let last = try closeup(["otp", "verify", user, right])
+        if wrongCodes < 5 {
+            #expect(last.status == 0, "\(last.stdout)\(last.stderr)")
+        } else {
+            #expect(last.status == 4 && last.stderr.contains("blocked after 5 failed attempts"), "\(last.stderr)")
+        }
+    }
+
+    @Test func anACLUserWithoutDangerousCommandsScansEveryMasterAndRunsDoctor() throws {
+        // INFO is @dangerous; CLUSTER SLOTS is not, so the cluster is still found.
+        let user = "lp-\(UUID().uuidString.prefix(6).lowercased())"
+        for node in Self.cluster.nodes {
+            try node.connect().call(RedisCommand("ACL", "SETUSER", user, "on", ">lp-pass", "~*", "+@all", "-@dangerous"))
+        }
+        defer { for node in Self.cluster.nodes { _ = try? node.connect().call(RedisCommand("ACL", "DELUSER", user)) } }
+        let ids = (0..<300).map { "\(user)-\($0)" }
+        for id in ids { try Self.cluster.owner(of: "otp:attempts:\(id)").connect().call(RedisCommand("SET", "otp:attempts:\(id)", "1", "EX", "600")) }
+        let password = home + "/lp-password"
+        try "lp-pass".write(toFile: password, atomically: true, encoding: .utf8)
+        chmod(password, 0o600)
+        let asUser = ["--username", user, "--password-file", password]
+        let listed = try closeup(asUser + ["keys", "scan", "--kind", "attempts", "--match", "otp:attempts:\(user)-*"])
+        #expect(listed.status == 0 && listed.stderr.isEmpty, "\(listed.stderr)")
+        #expect(Set(listed.stdout.split(separator: "\n").map(String.init)) == Set(ids.map { "otp:attempts:\($0)" }))
+        let doctor = try closeup(asUser + ["doctor"])
+        #expect(doctor.status == 0, "\(doctor.stdout)\(doctor.stderr)")
+        #expect(doctor.stdout.contains("3 masters, 16384 of 16384 slots covered") && doctor.stdout.contains("refused"))
+        #expect(try closeup(["attempts", "clear", "-"], stdin: ids.joined(separator: "\n")).status == 0)
+    }
+
     @Test func aSlotMigratedMidRunIsFollowedThroughASKAndMOVED() throws {
         let user = "migrating-\(UUID().uuidString.prefix(6))"
         let key = "otp:attempts:\(user)"
