@@ -69,7 +69,9 @@ struct EndToEndTests {
     @Test func doctorWarnsWhenAServerlessEndpointIsUsedWithoutTLS() throws {
         let result = try closeup(["--host", "demo-x.serverless.aps1.cache.amazonaws.com", "--connect-timeout", "1", "doctor"])
         #expect(result.stderr.contains("looks like an ElastiCache Serverless endpoint, which accepts TLS only; add --tls or use rediss://"))
-        #expect(result.status == 3)
+        // The name is made up: a resolver that says it does not exist makes that a configuration error (5),
+        // one that cannot answer (no network) an unreachable Redis (3). ResolverTests pin both down.
+        #expect(result.status == 5 || result.status == 3, "\(result.stderr)")
     }
 
     @Test func aRefusedPasswordExits5AndThePasswordIsNowhere() throws {

@@ -35,8 +35,13 @@ public final class RedisConnection {
                 socket = try SocketTransport.connect(unixPath: path, deadline: deadline)
             }
         } catch {
+            // A name the resolver does not know is configuration; one it cannot look up in time is absence.
+            if error.isNoSuchHost, case .tcp(let host, _) = options.address {
+                throw .noSuchHost(target: options.target, host: host)
+            }
+            let unfinished = error.isResolution ? error.reason : "no connection"
             let reason =
-                error.isTimeout ? "no connection within \(formatSeconds(options.connectTimeout)) s" : error.reason
+                error.isTimeout ? "\(unfinished) within \(formatSeconds(options.connectTimeout)) s" : error.reason
             throw .unreachable(target: options.target, reason: reason)
         }
         if let tlsContext, case .tcp(let host, _) = options.address {

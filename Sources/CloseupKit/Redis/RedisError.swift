@@ -15,6 +15,8 @@ public enum RedisError: Error, Equatable, Sendable {
     case unexpectedReply(command: String, expected: String, received: String)
     /// Bytes that are not RESP.
     case protocolViolation(target: String, reason: String)
+    /// The resolver answered that `host` does not exist: a configuration problem, never a reason to fall back.
+    case noSuchHost(target: String, host: String)
     /// TLS could not be set up or verified: a configuration problem, never a reason to fall back.
     case tls(target: String, message: String, remedy: CloseupError.Remedy?)
 
@@ -65,6 +67,8 @@ public enum RedisError: Error, Equatable, Sendable {
             .unavailable("Redis answered \(command) with \(received) where \(expected) belongs; is it really Redis?")
         case .protocolViolation(let target, let reason):
             .unavailable("Redis at \(target) sent something that is not RESP (\(reason)); is it really Redis?")
+        case .noSuchHost(_, let host):
+            .configuration("Redis host '\(host)' does not exist (the resolver knows no such name)", remedy: .checkRedisHost)
         case .tls(let target, let message, let remedy):
             .configuration("\(message) (Redis at \(target))", remedy: remedy)
         }

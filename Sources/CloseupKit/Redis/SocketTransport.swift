@@ -1,5 +1,6 @@
 // A non-blocking socket (TCP or Unix) whose every wait is a poll() bounded by
 // a deadline, so a server that accepts and then says nothing cannot hang us.
+// Host names are resolved by HostResolver within the same deadline.
 import Glibc
 
 /// Byte transport under a Redis connection. TLS wraps the same file descriptor.
@@ -20,6 +21,11 @@ struct TransportError: Error, Equatable {
     var isTimeout = false
     /// The TLS layer failed (an alert from the server), not the network: configuration, not absence.
     var isTLS = false
+    /// The resolver answered that the host name does not exist: configuration, not absence.
+    var isNoSuchHost = false
+    /// With `isTimeout`: the deadline passed while the host name was still being resolved, and
+    /// `reason` says so (a resolver that cannot answer is as absent as a server that does not).
+    var isResolution = false
 
     static func errno(_ code: Int32) -> TransportError {
         TransportError(reason: String(cString: strerror(code)).lowercased())
@@ -40,25 +46,26 @@ final class SocketTransport: Transport {
         Glibc.close(fileDescriptor)
     }
 
-    /// Connects to the first address of `host` that answers before `deadline`.
+    /// Connects to the first address of `host` that answers before `deadline`, which bounds the
+    /// name lookup too.
     static func connect(host: String, port: Int, deadline: Deadline) throws(TransportError) -> SocketTransport {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        // getaddrinfo blocks without a deadline; for IP literals and /etc/hosts names it answers at once.
-        let status = getaddrinfo(host, String(port), &hints, &list)
-        guard status == 0, let list else {
-            throw TransportError(reason: "cannot resolve host '\(host)': \(String(cString: gai_strerror(status)))")
+        let addresses: [ResolvedAddress]
+        do {
+            addresses = try HostResolver.resolve(host: host, port: port, deadline: deadline)
+        } catch {
+            switch error {
+            case .noSuchName: throw TransportError(reason: "no such host '\(host)'", isNoSuchHost: true)
+            case .cannotAnswer(let reason): throw TransportError(reason: "cannot resolve host '\(host)': \(reason)")
+            case .timedOut:
+                throw TransportError(reason: "host name '\(host)' not resolved", isTimeout: true, isResolution: true)
+            }
         }
-        defer { freeaddrinfo(list) }
         var lastError = TransportError(reason: "no address for host '\(host)'")
-        var entry: UnsafeMutablePointer<addrinfo>? = list
-        while let info = entry {
+        for address in addresses {
             do {
-                let transport = try connect(
-                    family: info.pointee.ai_family, address: info.pointee.ai_addr,
-                    length: info.pointee.ai_addrlen, deadline: deadline)
+                let transport = try address.withSocketAddress { pointer throws(TransportError) in
+                    try connect(family: address.family, address: pointer, length: address.length, deadline: deadline)
+                }
                 var one: Int32 = 1
                 setsockopt(transport.fileDescriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(4))
                 return transport
@@ -66,7 +73,6 @@ final class SocketTransport: Transport {
                 lastError = error
                 if error.isTimeout { break }
             }
-            entry = info.pointee.ai_next
         }
         throw lastError
     }
