@@ -50,11 +50,12 @@ enum KeysCommand {
             terminal.flush()  // stream as SCAN goes, so a pipe sees keys at once
             return !terminal.isClosed
         }
-        // The listing itself stays a plain key list; the summary on stderr says where it came from.
+        // The listing stays a plain key list (the fallback warning says where it came from); the
+        // summary of a delete says it too.
         let keys = "\(total) key\(total == 1 ? "" : "s")"
         let origin = context.marksSQLite(context.store.served) ? " (from SQLite)" : ""
         switch action {
-        case .list: if !origin.isEmpty { terminal.note("listed \(keys)\(origin)") }
+        case .list: break
         case .dryRun: terminal.note("would delete \(keys) (dry run)\(origin)")
         case .delete: terminal.note("deleted \(keys)\(origin)")
         }

@@ -15,6 +15,7 @@ enum Remedies {
     static func advice(_ remedy: CloseupError.Remedy) -> String {
         switch remedy {
         case .checkCredentials: "check --username, REDIS_PASSWORD or --password-file"
+        case .grantPermission: "the ACL user (--username) needs that command; see 'least privilege' in the man page"
         case .raiseTimeout: "raise --timeout or check the server"
         case .fallbackDisabled: "--store redis allows no SQLite fallback"
         case .checkSQLitePath: "check --sqlite or CLOSEUP_SQLITE_PATH"

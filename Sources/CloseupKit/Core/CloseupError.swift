@@ -24,8 +24,10 @@ public struct CloseupError: Error, Equatable, Sendable, CustomStringConvertible 
 
     /// What the user can do about it; the CLI words it (it knows the flags and variables).
     public enum Remedy: Sendable, Equatable {
-        /// Authentication or permission refused.
+        /// Authentication refused: no password, or a wrong one.
         case checkCredentials
+        /// The ACL user may not run a command closeup needs.
+        case grantPermission
         /// A server that answers, slowly.
         case raiseTimeout
         /// Redis is required (`--store redis`) and absent.

@@ -105,10 +105,11 @@ public final class RedisClient {
         guard !redirected.isEmpty else { return replies }
         // A MOVED from a server we took for standalone: it is a cluster after all. The other
         // commands of the pipeline ran where they were sent; only the redirected ones, which
-        // did not run, are sent again.
+        // did not run, are sent again, routed by the slot map just loaded.
         let router = try ClusterRouter(seed: seed)
         cluster = router
-        for index in redirected { replies[index] = try router.follow(commands[index], replies[index]) }
+        let resent = try router.pipeline(redirected.map { commands[$0] })
+        for (index, reply) in zip(redirected, resent) { replies[index] = reply }
         return replies
     }
 

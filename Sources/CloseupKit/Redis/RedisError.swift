@@ -60,9 +60,11 @@ public enum RedisError: Error, Equatable, Sendable {
         case .connectionLost(let target, let reason):
             .unavailable("lost the connection to Redis at \(target): \(reason)")
         case .reply(let command, let message) where isAuthentication:
-            .configuration("Redis refused \(command): \(message)", remedy: .checkCredentials)
+            .configuration(
+                "Redis refused \(command): \(Self.sentence(message))",
+                remedy: isUnauthenticated ? .checkCredentials : .grantPermission)
         case .reply(let command, let message):
-            .unavailable("Redis answered \(command) with an error: \(message)")
+            .unavailable("Redis answered \(command) with an error: \(Self.sentence(message))")
         case .unexpectedReply(let command, let expected, let received):
             .unavailable("Redis answered \(command) with \(received) where \(expected) belongs; is it really Redis?")
         case .protocolViolation(let target, let reason):
@@ -72,6 +74,13 @@ public enum RedisError: Error, Equatable, Sendable {
         case .tls(let target, let message, let remedy):
             .configuration("\(message) (Redis at \(target))", remedy: remedy)
         }
+    }
+}
+
+extension RedisError {
+    /// A server's message as part of closeup's line: without its closing period, so advice can follow.
+    static func sentence(_ message: String) -> String {
+        message.hasSuffix(".") ? String(message.dropLast()) : message
     }
 }
 

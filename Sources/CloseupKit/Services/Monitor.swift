@@ -86,13 +86,25 @@ public struct Monitor {
                 }
                 backoff = 0.5
                 let slice = 0.2 / Double(streams.count)
+                func handle(_ pushed: RedisReply) throws(RedisError) {
+                    guard let line = try pushed.text(), var parsed = MonitorLine.parse(line), request.wants(parsed)
+                    else { return }
+                    count(&parsed, client)
+                    event(parsed)
+                }
                 while !finished() {
+                    // Drain what every master has sent before waiting on any: a busy master's
+                    // backlog (other clients' traffic included) must not wait on idle ones.
+                    var drained = false
                     for stream in streams {
-                        guard let pushed = try stream.nextPushed(after: Self.monitor, within: slice) else { continue }
-                        guard let line = try pushed.text(), var parsed = MonitorLine.parse(line), request.wants(parsed)
-                        else { continue }
-                        count(&parsed, client)
-                        event(parsed)
+                        while !finished(), let pushed = try stream.nextPushed(after: Self.monitor, within: 0) {
+                            drained = true
+                            try handle(pushed)
+                        }
+                    }
+                    if drained { continue }
+                    for stream in streams {
+                        if let pushed = try stream.nextPushed(after: Self.monitor, within: slice) { try handle(pushed) }
                     }
                 }
                 return
