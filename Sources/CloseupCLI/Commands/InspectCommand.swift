@@ -17,10 +17,10 @@ enum InspectCommand {
         func row(_ label: String, _ value: String) -> String {
             label + String(repeating: " ", count: max(1, 15 - label.count)) + value + "\n"
         }
-        var out = row("user", terminal.paint(report.user.value, .bold) + " (from \(report.source.rawValue))")
+        var out = row("user", terminal.paint(report.user.value, .bold) + " (from \(Format.name(report.source)))")
         if let otp = report.otp {
             let lifetime = otp.ttl.map { "\($0) s left" } ?? "no expiry"
-            out += row("otp", "live, \(lifetime), from \(otp.source.rawValue)")
+            out += row("otp", "live, \(lifetime), from \(Format.name(otp.source))")
             out += row("  mobile", Format.masked(otp.record.mobileNumber))
             out += row("  created", otp.record.createdAt ?? "unknown")
             out += row("  expires", otp.record.expiresAt ?? "unknown")

@@ -7,6 +7,14 @@ enum Format {
         ttl.map { "expires in \($0) s" } ?? "no expiry"
     }
 
+    /// A store as people write it: "Redis", "SQLite".
+    static func name(_ store: StoreSource) -> String {
+        switch store {
+        case .redis: "Redis"
+        case .sqlite: "SQLite"
+        }
+    }
+
     /// A JSON field for a TTL: the seconds, or null without one.
     static func ttl(_ ttl: Int64?) -> JSON { ttl.map(JSON.integer) ?? .null }
 
