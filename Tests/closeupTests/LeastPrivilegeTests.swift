@@ -62,6 +62,24 @@ final class LeastPrivilegeTests {
         #expect(result.stdout.contains("verification cache created for \(user)"), "\(result.stdout)")
     }
 
+    @Test func withoutINFOAndCLUSTERKeysScanSaysItSeesOneServer() throws {
+        let blind = "lp-blind-\(UUID().uuidString.prefix(6).lowercased())"
+        try Self.server.connect().call(
+            RedisCommand("ACL", "SETUSER", blind, "on", ">lp-pass", "~*", "+@all", "-@dangerous", "-cluster"))
+        defer { _ = try? Self.server.connect().call(RedisCommand("ACL", "DELUSER", blind)) }
+        try Self.server.connect().call(RedisCommand("SET", "otp:attempts:\(blind)", "1", "EX", "600"))
+        let result = try Closeup.run(
+            ["keys", "scan", "--match", "otp:attempts:\(blind)"],
+            environment: environment.merging(["REDIS_USERNAME": blind]) { $1 }, directory: home)
+        #expect(result.status == 0 && result.stdout == "otp:attempts:\(blind)\n", "\(result.stderr)")
+        #expect(
+            result.stderrLines == [
+                "closeup: warning: Redis refused INFO: NOPERM this user has no permissions to run the 'info' command;"
+                    + " CLUSTER SLOTS: NOPERM this user has no permissions to run the 'cluster|slots' command;"
+                    + " whether this is a cluster is unknown, so only this server is seen"
+            ], "\(result.stderr)")
+    }
+
     @Test func doctorReportsTheRefusedInfoAndPasses() throws {
         let result = try closeup(["doctor"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")

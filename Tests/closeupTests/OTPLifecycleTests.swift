@@ -74,6 +74,23 @@ final class OTPLifecycleTests {
         #expect(try closeup(["otp", "verify", user, "654321"]).status == 0)
     }
 
+    @Test func aRecordLivesWhileItsKeyDoesWhateverItsExpiresAtSays() throws {
+        // SPEC §2: in Redis the TTL is the truth; expires_at is shown, never decides. A writer
+        // whose clock or zone is off must not make a valid code unusable (or destroy it).
+        let user = unique("stale-expiry")
+        let code = "314159"
+        let record = """
+            {"otp_hash":"\(try backendHash(secret: secret, user: user, code: code))","mobile_number":"9876543210",\
+            "created_at":"2020-01-01T00:00:00+05:30","expires_at":"2020-01-01T00:05:00+05:30"}
+            """
+        try redis.call(RedisCommand("SET", "otp:\(user)", record, "EX", "300"))
+        let ttl = try closeup(["otp", "ttl", user])
+        #expect(ttl.status == 0 && ttl.stdout.contains("s left"), "\(ttl.stdout)")
+        let verified = try closeup(["otp", "verify", user, code], environment: ["TZ": "Asia/Kolkata"])
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        #expect(try redis.call(RedisCommand("EXISTS", "otp:\(user)")).resp == .integer(0))
+    }
+
     @Test func aMissingExpiresAtIsDerivedFromTheTTL() throws {
         let user = unique("noexp")
         try redis.call(RedisCommand("SET", "otp:\(user)", #"{"otp_hash":"00"}"#, "EX", "120"))
