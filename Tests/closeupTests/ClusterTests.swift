@@ -160,6 +160,25 @@ final class ClusterTests {
         }
     }
 
+    @Test func aRedirectedPipelineOrStreamRunsEachCommandOnce() throws {
+        // Counters on every master, sent from a client that takes the seed for a standalone
+        // server: the seed runs its own, answers MOVED for the rest, and only those are re-sent.
+        let prefix = "once-\(UUID().uuidString.prefix(6))"
+        let keys = (0..<60).map { "rate_limit:login:\(prefix)-\($0)" }
+        let pipelined = try RedisClient(options: Self.cluster.nodes[0].options())
+        _ = try pipelined.pipeline(keys.map { RedisCommand("INCR", $0) })
+        #expect(pipelined.isCluster)
+        let streamed = try RedisClient(options: Self.cluster.nodes[0].options())
+        try streamed.stream(count: keys.count, command: { RedisCommand("INCR", keys[$0]) }, reply: { _, _ in })
+        let scripted = try RedisClient(options: Self.cluster.nodes[0].options())
+        let script = RedisScript("return redis.call('INCR', KEYS[1]) -- \(prefix)")
+        _ = try scripted.runKeepingErrors(keys.map { (script, $0, []) })
+        for key in keys {
+            #expect(try Self.cluster.owner(of: key).connect().call(RedisCommand("GET", key)).string == "3", "\(key)")
+        }
+        #expect(Set(try keys.map { try Self.cluster.owner(of: $0).port }).count == 3, "the keys did not reach every master")
+    }
+
     @Test func anACLUserWithoutDangerousCommandsScansEveryMasterAndRunsDoctor() throws {
         // INFO is @dangerous; CLUSTER SLOTS is not, so the cluster is still found.
         let user = "lp-\(UUID().uuidString.prefix(6).lowercased())"
