@@ -87,15 +87,13 @@ public final class RedisClient {
     /// Sends the commands (split per node in a cluster) and returns their replies in order.
     /// The first error reply is thrown once every reply is in.
     public func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RedisReply] {
-        let replies = try pipelineKeepingErrors(commands)
-        for reply in replies { try reply.checked() }
-        return replies
+        try pipelineKeepingErrors(commands).checked()
     }
 
     /// Like `pipeline`, but error replies come back as replies, for a caller that decides per
     /// command (a script to send again, a change to undo). Redirects are followed either way.
     public func pipelineKeepingErrors(_ commands: [RedisCommand]) throws(RedisError) -> [RedisReply] {
-        try rawPipeline(commands).enumerated().map { RedisReply($1, to: commands[$0].label) }
+        [RedisReply](try rawPipeline(commands), answering: commands)
     }
 
     private func rawPipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RESPValue] {

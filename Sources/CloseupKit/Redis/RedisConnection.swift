@@ -90,15 +90,13 @@ public final class RedisConnection {
     /// Sends all commands in one write and returns their replies in order. The first error
     /// reply is thrown once every reply is in (the connection stays usable).
     public func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RedisReply] {
-        let replies = try pipelineKeepingErrors(commands)
-        for reply in replies { try reply.checked() }
-        return replies
+        try pipelineKeepingErrors(commands).checked()
     }
 
     /// Like `pipeline`, but error replies come back as replies: for callers that decide per
     /// command (a redirect to follow, a script to send again, a change to undo).
     public func pipelineKeepingErrors(_ commands: [RedisCommand]) throws(RedisError) -> [RedisReply] {
-        try rawPipeline(commands).enumerated().map { RedisReply($1, to: commands[$0].label) }
+        [RedisReply](try rawPipeline(commands), answering: commands)
     }
 
     func rawPipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RESPValue] {

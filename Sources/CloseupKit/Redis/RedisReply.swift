@@ -99,6 +99,20 @@ public struct RedisReply: Sendable {
     }
 }
 
+extension [RedisReply] {
+    /// The replies to `commands`, in order, each knowing its command.
+    init(_ values: [RESPValue], answering commands: [RedisCommand]) {
+        self = zip(values, commands).map { RedisReply($0, to: $1.label) }
+    }
+
+    /// The replies, or the first error reply among them thrown (once all are in: the stream
+    /// position stays known and the connection usable).
+    func checked() throws(RedisError) -> [RedisReply] {
+        for reply in self { try reply.checked() }
+        return self
+    }
+}
+
 /// A key's remaining lifetime, from TTL.
 public enum Lifetime: Sendable, Equatable {
     case seconds(Int64)

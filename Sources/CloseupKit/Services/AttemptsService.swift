@@ -66,14 +66,8 @@ public struct AttemptsService {
     /// The take script's reply {allowed, count, ttl}: whether the attempt was taken, and the
     /// count it reached (or, refused, the count that blocks the user).
     static func taken(_ reply: RedisReply, key: String) throws -> (taken: Bool, count: Int64) {
-        let parts = try reply.array()
-        guard parts.count == 3 else {
-            throw RedisError.unexpectedReply(
-                command: reply.command, expected: "{allowed, count, ttl}", received: "\(parts.count) values")
-        }
-        let allowed = try parts[0].integer()
-        if allowed < 0 { throw corrupt(key) }
-        return (allowed == 1, try parts[1].integer())
+        let result = try RateLimiter.checked(reply, corrupt: corrupt(key))
+        return (result.allowed, result.count)
     }
 
     /// Gives back one taken attempt (the code was not wrong), deleting the counter at zero.

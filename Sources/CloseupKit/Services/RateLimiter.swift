@@ -45,15 +45,22 @@ public struct RateLimiter {
             return decision(allowed: count < limit, count: count, limit: limit, lifetime: try replies[1].lifetime())
         }
         let reply = try redis.run(checkScript, key: key, arguments: [String(limit), String(window)])
+        let result = try checked(reply, corrupt: corrupt(key))
+        return decision(allowed: result.allowed, count: result.count, limit: limit, lifetime: result.lifetime)
+    }
+
+    /// The check script's reply {allowed, count, ttl}; allowed -1 means the counter is not a count.
+    static func checked(
+        _ reply: RedisReply, corrupt: CloseupError
+    ) throws -> (allowed: Bool, count: Int64, lifetime: Lifetime) {
         let items = try reply.array()
         guard items.count == 3 else {
             throw RedisError.unexpectedReply(
                 command: reply.command, expected: "{allowed, count, ttl}", received: "\(items.count) values")
         }
         let allowed = try items[0].integer()
-        if allowed < 0 { throw corrupt(key) }
-        return decision(
-            allowed: allowed == 1, count: try items[1].integer(), limit: limit, lifetime: try items[2].lifetime())
+        if allowed < 0 { throw corrupt }
+        return (allowed == 1, try items[1].integer(), try items[2].lifetime())
     }
 
     /// The SQLite step of `check`, in one IMMEDIATE transaction.
