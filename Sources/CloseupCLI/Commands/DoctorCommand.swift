@@ -35,7 +35,9 @@ enum DoctorCommand {
             out += row("tls", redis.tls ? "on" : "off")
             let auth = redis.passwordSource.map { "password from \($0)" } ?? "none"
             out += row("auth", redis.username.map { "user \($0), \(auth)" } ?? auth)
-            if redis.reachable {
+            if redis.reachable, redis.latencyMilliseconds == nil {
+                out += row("reachable", "yes, but " + terminal.paint("it answers with an error", .red) + ": \(redis.error ?? "?")")
+            } else if redis.reachable {
                 let latency = redis.latencyMilliseconds.map { formatMilliseconds($0) } ?? "?"
                 out += row("reachable", "\(ok), round trip \(latency) ms (median of 5 PINGs)")
                 out += row("server", "redis \(redis.serverVersion ?? "?"), \(redis.mode ?? "?"), role \(redis.role ?? "?")")
@@ -48,7 +50,13 @@ enum DoctorCommand {
                     out += row(
                         "cluster",
                         "\(redis.clusterNodes.count) masters, " + (covered == 16384 ? coverage : terminal.paint(coverage, .red)))
-                    for node in redis.clusterNodes { out += row("", "\(node.address): \(node.slots) slots") }
+                    for node in redis.clusterNodes {
+                        let trouble = node.error.map { ", " + terminal.paint("does not answer", .red) + ": \($0)" } ?? ""
+                        out += row("", "\(node.address): \(node.slots) slots\(trouble)")
+                    }
+                    if let state = redis.clusterState {
+                        out += row("state", state == "ok" ? "cluster_state:ok" : terminal.paint("cluster_state:\(state)", .red))
+                    }
                 }
             } else if let error = redis.error {
                 out += row("reachable", terminal.paint("no", .red) + ": \(error)")
@@ -95,8 +103,15 @@ enum DoctorCommand {
                         ("info_refused", .optional(redis.infoRefused)),
                         (
                             "cluster_nodes",
-                            .array(redis.clusterNodes.map { .object([("address", .string($0.address)), ("slots", .integer(Int64($0.slots)))]) })
+                            .array(
+                                redis.clusterNodes.map {
+                                    .object([
+                                        ("address", .string($0.address)), ("slots", .integer(Int64($0.slots))),
+                                        ("error", .optional($0.error)),
+                                    ])
+                                })
                         ),
+                        ("cluster_state", .optional(redis.clusterState)),
                         ("error", .optional(redis.error)),
                     ])
                 ))

@@ -14,8 +14,8 @@ extension CloseupError {
 enum Remedies {
     static func advice(_ remedy: CloseupError.Remedy) -> String {
         switch remedy {
-        case .checkCredentials: "check --username, REDIS_PASSWORD or --password-file"
-        case .grantPermission: "the ACL user (--username) needs that command; see 'least privilege' in the man page"
+        case .checkCredentials: "check --username and the password (REDIS_PASSWORD, --password-file, --askpass, or in --url/REDIS_URL)"
+        case .grantPermission: "the ACL user (--username) lacks a permission closeup needs; see Least privilege in closeup(1)"
         case .raiseTimeout: "raise --timeout or check the server"
         case .fallbackDisabled: "--store redis allows no SQLite fallback"
         case .checkSQLitePath: "check --sqlite or CLOSEUP_SQLITE_PATH"

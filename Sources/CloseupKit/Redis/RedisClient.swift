@@ -75,8 +75,8 @@ public final class RedisClient {
         return try cluster.masters()
     }
 
-    /// The master's addresses and slot ranges, for doctor.
-    public func clusterLayout() -> [(node: String, slots: Int)]? { cluster?.layout() }
+    /// Each master (how to reach it) and how many slots it serves, for doctor; nil outside a cluster.
+    public func clusterLayout() -> [(node: RedisOptions, slots: Int)]? { cluster?.layout() }
 
     /// Sends one command; an error reply is thrown.
     @discardableResult
@@ -162,13 +162,15 @@ public final class RedisClient {
         try runKeepingErrors([(script, key, arguments)])[0].checked()
     }
 
-    /// Runs several scripts in one pipeline, each by digest and sent again in full only where a
-    /// node answered NOSCRIPT (it did not run). Error replies are returned, not thrown: a caller
-    /// whose earlier script already changed data must still see the others' results to undo it.
+    /// Runs several scripts, then `commands`, in one pipeline: each script by digest, sent again
+    /// in full only where a node answered NOSCRIPT (it did not run). Error replies are returned,
+    /// not thrown: a caller whose earlier script already changed data must still see the others'
+    /// results to undo it. The replies are the scripts' in order, then the commands'.
     public func runKeepingErrors(
-        _ calls: [(script: RedisScript, key: String, arguments: [String])]
+        _ calls: [(script: RedisScript, key: String, arguments: [String])], followedBy commands: [RedisCommand] = []
     ) throws(RedisError) -> [RedisReply] {
-        var replies = try pipelineKeepingErrors(calls.map { $0.script.evalsha(key: $0.key, arguments: $0.arguments) })
+        var replies = try pipelineKeepingErrors(
+            calls.map { $0.script.evalsha(key: $0.key, arguments: $0.arguments) } + commands)
         for (index, call) in calls.enumerated() where replies[index].errorMessage?.hasPrefix("NOSCRIPT") == true {
             replies[index] = try pipelineKeepingErrors([call.script.eval(key: call.key, arguments: call.arguments)])[0]
         }
@@ -276,8 +278,12 @@ final class ClusterRouter {
         var replies = [RESPValue](repeating: .null, count: commands.count)
         var groups: [Int: [Int]] = [:]  // node -> command indices; -1 is the seed
         for (index, command) in commands.enumerated() { groups[node(for: command) ?? -1, default: []].append(index) }
-        for (node, indices) in groups {
-            let connection = node < 0 ? seed : try connection(node)
+        // Every node first, then the commands: a master that is down fails the pipeline before
+        // any command ran on the others (a verify's attempt is not taken when its code is out
+        // of reach).
+        var targets: [(RedisConnection, [Int])] = []
+        for (node, indices) in groups { targets.append((node < 0 ? seed : try connection(node), indices)) }
+        for (connection, indices) in targets {
             let answered = try connection.rawPipeline(indices.map { commands[$0] })
             for (index, reply) in zip(indices, answered) { replies[index] = reply }
         }
@@ -321,14 +327,13 @@ final class ClusterRouter {
         return result
     }
 
-    func layout() -> [(node: String, slots: Int)] {
+    func layout() -> [(node: RedisOptions, slots: Int)] {
         var counts: [Int: Int] = [:]
         for owner in slots where owner >= 0 { counts[owner, default: 0] += 1 }
         return counts.keys.sorted().map { node in
             var options = seed.options
             options.address = nodes[node]
-            options.database = 0
-            return (options.target, counts[node]!)
+            return (options, counts[node]!)
         }
     }
 }

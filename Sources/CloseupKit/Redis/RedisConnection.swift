@@ -74,7 +74,13 @@ public final class RedisConnection {
         try exchange(
             count: commands.count, command: { commands[$0] }, reply: { _, value in replies.append(value) },
             deadline: deadline, seconds: options.connectTimeout)
-        for (command, reply) in zip(commands, replies) { try RedisReply(reply, to: command.label).checked() }
+        // Each answers +OK; anything else (an error, or a server that says :1) is no login.
+        for (command, reply) in zip(commands, replies) {
+            let decoded = RedisReply(reply, to: command.label)
+            guard try decoded.checked().status() == "OK" else {
+                throw .unexpectedReply(command: decoded.command, expected: "OK", received: "another status")
+            }
+        }
     }
 
     /// True once the server has sent a byte: from then on, its silence or loss is a failure of

@@ -57,6 +57,13 @@ public struct RedisReply: Sendable {
         throw unexpected("an integer")
     }
 
+    /// An integer reply that is 0 or 1: whether DEL or UNLINK of one key removed it.
+    public func flag() throws(RedisError) -> Bool {
+        let number = try integer()
+        guard number == 0 || number == 1 else { throw unexpected("0 or 1") }
+        return number == 1
+    }
+
     /// An array reply's elements, each still to be decoded.
     public func array() throws(RedisError) -> [RedisReply] {
         if case .array(let items) = value { return items.map { RedisReply($0, to: command) } }

@@ -35,7 +35,7 @@ enum BulkClear {
                     count: users.count, command: { RedisCommand("DEL", kind.key(users[$0])) },
                     reply: { index, reply in
                         do throws(RedisError) {
-                            cleared[index] = try reply.integer() == 1
+                            cleared[index] = try reply.flag()
                         } catch {
                             failure = failure ?? error
                         }

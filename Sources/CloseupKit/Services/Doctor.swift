@@ -21,6 +21,8 @@ public struct DoctorReport: Sendable {
         public var error: String?
         /// The host looks like an ElastiCache Serverless endpoint, which accepts TLS only, and TLS is off.
         public var serverlessWithoutTLS = false
+        /// `cluster_state` from CLUSTER INFO ("ok", "fail"); nil outside a cluster or when refused.
+        public var clusterState: String?
         /// Why INFO was refused (an ACL without @dangerous): version and role are then unknown.
         public var infoRefused: String?
     }
@@ -28,6 +30,8 @@ public struct DoctorReport: Sendable {
     public struct ClusterNode: Sendable {
         public var address: String
         public var slots: Int
+        /// Why the master did not answer a PING, if it did not.
+        public var error: String?
     }
 
     public struct SQLite: Sendable {
@@ -148,10 +152,13 @@ public enum Doctor {
         var samples: [Double] = []
         for _ in 0..<5 {
             let start = Deadline.now()
-            try connection.call(RedisCommand("PING"))
+            // Any reply means the server is there; an error reply (NOAUTH, MISCONF, LOADING) is
+            // then the finding, not "unreachable".
+            let reply = try connection.pipelineKeepingErrors([RedisCommand("PING")])[0]
+            report.reachable = true
+            try reply.checked()
             samples.append(Deadline.seconds(since: start) * 1000)
         }
-        report.reachable = true
         report.latencyMilliseconds = samples.sorted()[samples.count / 2]
         // A refused INFO (least privilege) costs the version and role lines, never the check.
         let reply = try connection.pipelineKeepingErrors([RedisCommand("INFO")])[0]
@@ -174,6 +181,28 @@ public enum Doctor {
         let detection = try connection.detectCluster(info: info)
         report.mode = connection.isCluster ? "cluster" : "standalone"
         if case .unknown = detection { report.mode = "unknown (INFO and CLUSTER refused)" }
-        report.clusterNodes = (connection.clusterLayout() ?? []).map { DoctorReport.ClusterNode(address: $0.node, slots: $0.slots) }
+        guard let layout = connection.clusterLayout() else { return }
+        // Every master must answer: a command whose key lives on one that does not fails.
+        report.clusterNodes = layout.map { master in
+            var node = DoctorReport.ClusterNode(address: master.node.target, slots: master.slots)
+            do throws(RedisError) {
+                try RedisConnection(options: master.node).call(RedisCommand("PING"))
+            } catch {
+                node.error = error.closeupError.message
+            }
+            return node
+        }
+        let state = try connection.pipelineKeepingErrors([RedisCommand("CLUSTER", "INFO")])[0]
+        if state.errorMessage == nil, let text = try state.text() {
+            report.clusterState = text.split(whereSeparator: \.isNewline)
+                .first { $0.hasPrefix("cluster_state:") }.map { String($0.dropFirst("cluster_state:".count)) }
+        }
+        let down = report.clusterNodes.filter { $0.error != nil }.map(\.address)
+        if !down.isEmpty || (report.clusterState.map { $0 != "ok" } ?? false) {
+            throw CloseupError.unavailable(
+                "the cluster is not serving every slot: "
+                    + (down.isEmpty ? "" : "master \(down.joined(separator: ", ")) does not answer; ")
+                    + "cluster_state:\(report.clusterState ?? "unknown")")
+        }
     }
 }

@@ -35,6 +35,8 @@ public struct ScannedKey: Sendable {
     public var kind: KeyKind?
     /// Known when TTLs were asked for.
     public var lifetime: Lifetime?
+    /// With `.delete`: whether UNLINK removed it (false when it was gone already).
+    public var deleted: Bool?
 }
 
 public struct KeyScanner {
@@ -111,7 +113,8 @@ public struct KeyScanner {
                         if let limit = request.limit, handed + chosen.count >= limit { break }
                     }
                     if action == .delete, !chosen.isEmpty {
-                        _ = try redis.pipeline(chosen.map { RedisCommand("UNLINK", $0.key) })
+                        let unlinked = try redis.pipeline(chosen.map { RedisCommand("UNLINK", $0.key) })
+                        for index in chosen.indices { chosen[index].deleted = try unlinked[index].flag() }
                     }
                     for key in chosen {
                         handed += 1
@@ -152,8 +155,11 @@ public struct KeyScanner {
                 guard selected, !request.noExpiryOnly else { continue }  // SQLite rows always expire
                 rows.append((ScannedKey(key: key, kind: kind, lifetime: request.withTTL ? .seconds(expires - now) : nil), id))
             }
-            for (key, id) in rows {
-                if action == .delete { try database.prepare(deletion).run([.integer(id)]) }
+            for (var key, id) in rows {
+                if action == .delete {
+                    try database.prepare(deletion).run([.integer(id)])
+                    key.deleted = database.changes > 0
+                }
                 handed += 1
                 if !found(key) { return handed }
                 if let limit = request.limit, handed >= limit { return handed }

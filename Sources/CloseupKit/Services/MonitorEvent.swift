@@ -170,6 +170,7 @@ public enum MonitorLine {
         case (.attempts, "GET"): return "failed attempts read for \(who)"
         case (.attempts, "DEL"), (.attempts, "UNLINK"): return "failed attempts cleared for \(who)"
         case (.attempts, "EXPIRE"): return "failed-attempt window set for \(who)"
+        case (.attempts, "SET"): return "failed-attempt counter started for \(who)\(lifetime)"
         case (.verification, "SET"): return "verification cached for \(who): \(arguments.count > 1 ? arguments[1] : "?")\(lifetime)"
         case (.verification, "GET"): return "verification read for \(who)"
         case (.verification, "DEL"), (.verification, "UNLINK"): return "verification cleared for \(who)"
@@ -180,6 +181,7 @@ public enum MonitorLine {
             let limit = isScript && arguments.count > 3 ? " (max \(arguments[3])\(arguments.count > 4 ? " per \(arguments[4]) s" : ""))" : ""
             return "rate limit \(maskedRateLimit(key)) counted\(limit)"
         case (.rateLimit, "GET"): return "rate limit \(maskedRateLimit(key)) read"
+        case (.rateLimit, "SET"): return "rate limit \(maskedRateLimit(key)) window opened\(lifetime)"
         case (.rateLimit, "DEL"), (.rateLimit, "UNLINK"): return "rate limit \(maskedRateLimit(key)) reset"
         default: return "\(command) on \(kind.rawValue) key\(user.map { " of \($0)" } ?? "")"
         }

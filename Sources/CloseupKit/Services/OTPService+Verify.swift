@@ -12,7 +12,7 @@ public enum VerifyOutcome: Sendable, Equatable {
     case noLiveCode
 }
 
-/// What comparing a candidate with the live code found. A match has consumed the code.
+/// What comparing a candidate with the live code found. Comparing never consumes.
 enum CodeComparison {
     case match(StoreSource)
     case mismatch
@@ -27,22 +27,19 @@ struct VerifyStep {
     /// The count the attempt reached, or (refused) the count that blocks the user.
     var attempts: Int64
     var comparison: CodeComparison
-    /// Puts back the code a comparison consumed, where the store cannot simply roll back.
-    var restore: (() -> Void)? = nil
 }
 
 /// The atomic operations a verify is made of, on one store.
 protocol VerifyPrimitives {
     /// Takes one of the user's attempts unless `max` are taken, and compares `candidate` with
-    /// the live code, consuming it on a match. Each half is atomic; a store may send both at
-    /// once, so the comparison may have happened even when the attempt was refused.
+    /// the live code without consuming it. A store may do both at once (one round trip); the
+    /// comparison counts only when the attempt was taken.
     func takeAttemptAndCompare(_ user: UserID, candidate: String, max: Int) throws -> VerifyStep
-    /// Puts back a code consumed by a comparison whose attempt was refused.
-    func putBack(_ step: VerifyStep) throws
-    /// Gives back the attempt: the code was not wrong (none, corrupt).
+    /// Consumes the code that matched, if it is still the live one, and deletes the counter.
+    /// False when a racing verifier (or a new code) got there first.
+    func consume(_ user: UserID, candidate: String, from source: StoreSource) throws -> Bool
+    /// Gives back the attempt: the code was not wrong (none, corrupt, used meanwhile).
     func giveBackAttempt(_ user: UserID) throws
-    /// Deletes the counter after a success.
-    func clearAttempts(_ user: UserID) throws
 }
 
 extension OTPService {
@@ -56,8 +53,7 @@ extension OTPService {
                 try verify(user, candidate: candidate, on: RedisVerify(redis: redis, store: store, clock: clock))
             },
             sqlite: { database in
-                // One IMMEDIATE transaction for the whole verify: racing verifiers take turns, and
-                // a refusal rolls back whatever the comparison did.
+                // One IMMEDIATE transaction for the whole verify: racing verifiers take turns.
                 try database.transaction { () throws(CloseupError) in
                     do {
                         return try verify(user, candidate: candidate, on: SQLiteVerify(database: database, clock: clock))
@@ -70,20 +66,19 @@ extension OTPService {
             })
     }
 
-    /// The algorithm, the same on both stores.
+    /// The algorithm, the same on both stores. Nothing is consumed until the attempt is known to
+    /// be taken, so a refused or failed verify never costs the user their code.
     private func verify(_ user: UserID, candidate: String, on store: some VerifyPrimitives) throws -> VerifyOutcome {
         let step = try store.takeAttemptAndCompare(user, candidate: candidate, max: maxAttempts)
-        guard step.taken else {
-            try store.putBack(step)
-            throw blocked(user, attempts: step.attempts)
-        }
+        guard step.taken else { throw blocked(user, attempts: step.attempts) }
         switch step.comparison {
         case .mismatch:
             return .wrongCode(attempts: step.attempts, max: maxAttempts)
         case .match(let source):
-            // The code is used: a counter that cannot be cleared now expires within the hour,
-            // and is no reason to report a failed login.
-            try? store.clearAttempts(user)
+            guard try store.consume(user, candidate: candidate, from: source) else {
+                try store.giveBackAttempt(user)
+                return .noLiveCode
+            }
             return .verified(source)
         case .none:
             try store.giveBackAttempt(user)
@@ -95,9 +90,9 @@ extension OTPService {
     }
 }
 
-/// Verify on Redis: the attempt script and the consuming script in one pipelined round trip.
-/// Where Redis has no code, the SQLite copy is compared (the seed's database fallback), with
-/// the counter still in Redis.
+/// Verify on Redis: the attempt script and the comparing script in one pipelined round trip;
+/// for a right code, a second one consumes it and clears the counter. Where Redis has no code,
+/// the SQLite copy is compared (the seed's database fallback), with the counter still in Redis.
 private struct RedisVerify: VerifyPrimitives {
     let redis: RedisClient
     let store: Store
@@ -108,103 +103,73 @@ private struct RedisVerify: VerifyPrimitives {
         let attemptsKey = CacheKeys.otpAttempts(user)
         let replies = try redis.runKeepingErrors([
             (AttemptsService.takeScript, attemptsKey, [String(max), String(AttemptsService.counterTTL)]),
-            (consumeScript, otpKey, [candidate]),
+            (OTPService.compareScript, otpKey, [candidate]),
         ])
-        // Each script ran or failed on its own: whatever fails, the other's change is undone.
-        let consumed: (value: String, pttl: Int64)?
+        // The comparison changed nothing, so a failed take leaves nothing to undo.
+        let attempt = try AttemptsService.taken(replies[0], key: attemptsKey)
+        guard attempt.taken else { return VerifyStep(taken: false, attempts: attempt.count, comparison: .none) }
         let comparison: CodeComparison
         do {
-            (comparison, consumed) = try compare(replies[1], key: otpKey)
-        } catch {
-            if (try? AttemptsService.taken(replies[0], key: attemptsKey).taken) == true { try? giveBackAttempt(user) }
-            throw error
-        }
-        let attempt: (taken: Bool, count: Int64)
-        do {
-            attempt = try AttemptsService.taken(replies[0], key: attemptsKey)
-        } catch {
-            if let consumed { restore(otpKey, consumed) }
-            throw error
-        }
-        if case .none = comparison, attempt.taken {
-            return VerifyStep(
-                taken: true, attempts: attempt.count, comparison: try compareCopy(user, candidate: candidate))
-        }
-        if case .match = comparison, let consumed, attempt.taken {
-            // Redis handed out the code; SQLite's copy must agree it was not used through it.
-            let won: Bool
-            do {
-                won = try OTPCodes.consumeMatching(
-                    try store.sqlite(), user: user, hash: candidate, now: clock.timestamp(clock.epochSeconds))
-            } catch {
-                restore(otpKey, consumed)
-                try? giveBackAttempt(user)
-                throw error
-            }
-            if !won { return VerifyStep(taken: true, attempts: attempt.count, comparison: .none) }
-        }
-        return VerifyStep(
-            taken: attempt.taken, attempts: attempt.count, comparison: comparison,
-            restore: consumed.map { value in { restore(otpKey, value) } })
-    }
-
-    /// The consuming script's reply: {'none'}, {'corrupt'}, {'mismatch'}, {'match', value, pttl}.
-    private func compare(_ reply: RedisReply, key: String) throws -> (CodeComparison, (String, Int64)?) {
-        let parts = try reply.array()
-        guard let status = try parts.first?.text() else {
-            throw RedisError.unexpectedReply(command: reply.command, expected: "a verdict", received: "an empty array")
-        }
-        switch status {
-        case "match" where parts.count == 3:
-            guard let value = try parts[1].text() else {
-                throw RedisError.unexpectedReply(command: reply.command, expected: "the consumed value", received: "nil")
-            }
-            return (.match(.redis), (value, try parts[2].integer()))
-        case "mismatch": return (.mismatch, nil)
-        case "none": return (.none, nil)
-        case "corrupt":
-            return (
-                .corrupt(
-                    CloseupError(
-                        .corrupt, "corrupt OTP record at '\(key)': not a JSON object with an otp_hash; it was left as it is")),
-                nil
-            )
-        default:
-            throw RedisError.unexpectedReply(command: reply.command, expected: "a verdict", received: "'\(status)'")
-        }
-    }
-
-    /// Compares with the newest live SQLite copy, consuming it on a match.
-    private func compareCopy(_ user: UserID, candidate: String) throws -> CodeComparison {
-        do {
-            return try SQLiteVerify(database: try store.sqlite(), clock: clock).compare(user, candidate: candidate)
+            comparison =
+                switch try replies[1].checked().text() {
+                case "match": .match(.redis)
+                case "mismatch": .mismatch
+                case "corrupt":
+                    .corrupt(
+                        CloseupError(
+                            .corrupt,
+                            "corrupt OTP record at '\(otpKey)': not a JSON object with an otp_hash; it was left as it is"))
+                case "none": try SQLiteVerify(database: try store.sqlite(), clock: clock).compare(user, candidate: candidate)
+                default:
+                    throw RedisError.unexpectedReply(
+                        command: replies[1].command, expected: "match, mismatch, none or corrupt", received: "another value")
+                }
         } catch {
             try? giveBackAttempt(user)
             throw error
         }
+        return VerifyStep(taken: true, attempts: attempt.count, comparison: comparison)
     }
 
-    func putBack(_ step: VerifyStep) throws { step.restore?() }
+    func consume(_ user: UserID, candidate: String, from source: StoreSource) throws -> Bool {
+        let database = try store.sqlite()
+        let now = clock.timestamp(clock.epochSeconds)
+        if source == .sqlite {
+            guard try OTPCodes.consumeMatching(database, user: user, hash: candidate, now: now) else { return false }
+            clearAttempts(user)
+            return true
+        }
+        // The code and the counter in one round trip. Were the code gone meanwhile (a racing
+        // verifier used it, a new one replaced it), the counter is cleared all the same: the
+        // racer that won clears it too, and a replaced code is a fresh start.
+        let replies = try redis.runKeepingErrors(
+            [(OTPService.consumeScript, CacheKeys.otp(user), [candidate])],
+            followedBy: [RedisCommand("DEL", CacheKeys.otpAttempts(user))])
+        guard try replies[0].checked().flag() else { return false }
+        if let message = replies[1].errorMessage { warnCounterLeft(user, message) }
+        // Redis handed out the code; the SQLite copy must agree it was not used through it.
+        return try OTPCodes.consumeMatching(database, user: user, hash: candidate, now: now)
+    }
 
     func giveBackAttempt(_ user: UserID) throws {
         _ = try redis.run(RateLimiter.releaseScript, key: CacheKeys.otpAttempts(user))
     }
 
-    func clearAttempts(_ user: UserID) throws {
-        try redis.call(RedisCommand("DEL", CacheKeys.otpAttempts(user)))
+    private func clearAttempts(_ user: UserID) {
+        do throws(RedisError) {
+            try redis.call(RedisCommand("DEL", CacheKeys.otpAttempts(user)))
+        } catch {
+            warnCounterLeft(user, error.closeupError.message)
+        }
     }
 
-    /// `SET key value PX pttl NX`: puts back a consumed value unless a new code took its place.
-    /// A value that had no TTL gets the default one (the next write heals a missing TTL).
-    private func restore(_ key: String, _ consumed: (value: String, pttl: Int64)) {
-        let milliseconds = consumed.pttl > 0 ? consumed.pttl : OTPService.defaultTTL * 1000
-        _ = try? redis.call(RedisCommand("SET", key, consumed.value, "PX", String(milliseconds), "NX"))
+    /// The code is used, so the verify succeeded; a counter it could not clear still counts
+    /// against the user until it expires, which they should hear about.
+    private func warnCounterLeft(_ user: UserID, _ reason: String) {
+        store.warning(
+            "the code is verified, but the failed-attempt counter of '\(user)' could not be cleared (\(reason));"
+                + " it still counts until it expires")
     }
-
-    /// KEYS[1] otp key; ARGV[1] candidate hash. Returns {'none'}, {'corrupt'}, {'mismatch'}, or
-    /// {'match', value, pttl} after deleting the key: one atomic step, so two verifiers can
-    /// never both see the code. The comparison touches every byte (constant time).
-    private var consumeScript: RedisScript { OTPService.consumeScript }
 }
 
 /// Verify on SQLite: each primitive is a statement inside the caller's IMMEDIATE transaction.
@@ -220,43 +185,55 @@ private struct SQLiteVerify: VerifyPrimitives {
         return VerifyStep(taken: true, attempts: count, comparison: try compare(user, candidate: candidate))
     }
 
-    /// Compares with the newest live code and consumes it on a match.
+    /// Compares with the newest live code, consuming nothing.
     func compare(_ user: UserID, candidate: String) throws(CloseupError) -> CodeComparison {
-        let now = clock.epochSeconds
-        guard let live = try OTPCodes.live(database, user: user, now: now) else { return .none }
-        guard OTPHasher.constantTimeEqual(live.record.otpHash, candidate) else { return .mismatch }
-        guard try OTPCodes.consume(database, id: live.id, now: clock.timestamp(now)) else { return .none }
-        return .match(.sqlite)
+        guard let live = try OTPCodes.live(database, user: user, now: clock.epochSeconds) else { return .none }
+        return OTPHasher.constantTimeEqual(live.record.otpHash, candidate) ? .match(.sqlite) : .mismatch
     }
 
-    /// Nothing to do: the refusal is thrown, and the transaction rolls the comparison back.
-    func putBack(_ step: VerifyStep) throws {}
+    func consume(_ user: UserID, candidate: String, from source: StoreSource) throws -> Bool {
+        let now = clock.epochSeconds
+        guard let live = try OTPCodes.live(database, user: user, now: now),
+            OTPHasher.constantTimeEqual(live.record.otpHash, candidate),
+            try OTPCodes.consume(database, id: live.id, now: clock.timestamp(now))
+        else { return false }
+        try database.prepare("DELETE FROM otp_attempts WHERE user_id = ?").run([.text(user.value)])
+        return true
+    }
 
     func giveBackAttempt(_ user: UserID) throws {
         try AttemptsService.giveBack(database, user: user)
     }
-
-    func clearAttempts(_ user: UserID) throws {
-        try database.prepare("DELETE FROM otp_attempts WHERE user_id = ?").run([.text(user.value)])
-    }
 }
 
 extension OTPService {
-    static let consumeScript = RedisScript(
+    /// KEYS[1] otp key; ARGV[1] candidate hash. Returns 'none', 'corrupt', 'mismatch' or
+    /// 'match', changing nothing. The comparison touches every byte (constant time).
+    static let compareScript = RedisScript(
         """
         local value = redis.call('GET', KEYS[1])
-        if not value then return {'none'} end
+        if not value then return 'none' end
         local ok, record = pcall(cjson.decode, value)
-        if not ok or type(record) ~= 'table' or type(record.otp_hash) ~= 'string' then return {'corrupt'} end
+        if not ok or type(record) ~= 'table' or type(record.otp_hash) ~= 'string' then return 'corrupt' end
         local stored, candidate = record.otp_hash, ARGV[1]
-        if #stored ~= #candidate then return {'mismatch'} end
+        if #stored ~= #candidate then return 'mismatch' end
         local diff = 0
         for i = 1, #stored do
           diff = bit.bor(diff, bit.bxor(string.byte(stored, i), string.byte(candidate, i)))
         end
-        if diff ~= 0 then return {'mismatch'} end
-        local pttl = redis.call('PTTL', KEYS[1])
+        if diff ~= 0 then return 'mismatch' end
+        return 'match'
+        """)
+
+    /// KEYS[1] otp key; ARGV[1] the hash that matched. Deletes the record only if it still holds
+    /// that hash: one atomic step, so of two verifiers of one code exactly one gets 1.
+    static let consumeScript = RedisScript(
+        """
+        local value = redis.call('GET', KEYS[1])
+        if not value then return 0 end
+        local ok, record = pcall(cjson.decode, value)
+        if not ok or type(record) ~= 'table' or record.otp_hash ~= ARGV[1] then return 0 end
         redis.call('DEL', KEYS[1])
-        return {'match', value, pttl}
+        return 1
         """)
 }

@@ -97,8 +97,11 @@ public struct OTPService {
             do {
                 try delivery.run(commandLine: store.settings.smsCommand!, payload: payload, secret: code)
             } catch {
-                withdraw(otpKey: otpKey, value: record.json, rowID: rowID, limitKey: limitKey, source: source)
-                throw error
+                guard let leftover = withdraw(otpKey: otpKey, value: record.json, rowID: rowID, limitKey: limitKey, source: source)
+                else { throw error }
+                throw CloseupError(
+                    error.kind, "\(error.message); the code could not be withdrawn (\(leftover)) and stays live until it expires",
+                    remedy: .forceReplace)
             }
         }
         return OTPIssue(
@@ -175,15 +178,28 @@ public struct OTPService {
     }
 
     /// Takes back an undelivered code: from Redis only if it is still ours, from SQLite by row.
-    private func withdraw(otpKey: String, value: String, rowID: Int64, limitKey: String, source: StoreSource) {
-        if source == .redis, let redis = try? store.redis() {
-            _ = try? redis.run(Self.withdrawScript, key: otpKey, arguments: [value])
-            try? RateLimiter.release(redis, key: limitKey)
+    /// Returns why the code could not be withdrawn, if it could not: it then stays live in Redis,
+    /// and its SQLite copy stays too, so both stores still agree on it.
+    private func withdraw(otpKey: String, value: String, rowID: Int64, limitKey: String, source: StoreSource) -> String? {
+        if source == .redis {
+            do {
+                guard let redis = try store.redis() else { return "Redis is gone" }
+                _ = try redis.run(Self.withdrawScript, key: otpKey, arguments: [value])
+                // The send is taken back on a best-effort basis: a count left over only shortens the window's quota.
+                try? RateLimiter.release(redis, key: limitKey)
+            } catch let error as RedisError {
+                return error.closeupError.message
+            } catch let error as CloseupError {
+                return error.message
+            } catch {
+                return "\(error)"
+            }
         }
         if let database = try? store.sqlite() {
             try? OTPCodes.withdraw(database, id: rowID)
             if source == .sqlite { try? RateLimiter.release(database, key: limitKey) }
         }
+        return nil
     }
 
     // MARK: - Remaining time

@@ -38,7 +38,7 @@ public struct PendingVideoCache {
             redis: { redis in
                 guard let job = try Self.newestPendingJob(try store.sqlite(), user) else { return nil }
                 // NX: a value another writer cached meanwhile is as good as ours.
-                try redis.call(RedisCommand("SET", key, String(job), "EX", String(Self.defaultTTL), "NX"))
+                _ = try redis.call(RedisCommand("SET", key, String(job), "EX", String(Self.defaultTTL), "NX")).status()
                 return PendingVideo(jobID: job, source: .database, ttl: Self.defaultTTL)
             },
             sqlite: { database in
@@ -74,7 +74,7 @@ public struct PendingVideoCache {
     public func set(_ user: UserID, job: Int64, ttl: Int64 = defaultTTL) throws(CloseupError) {
         let key = CacheKeys.pendingVideo(user)
         _ = try store.perform(
-            redis: { redis in _ = try redis.call(RedisCommand("SET", key, String(job), "EX", String(ttl))) },
+            redis: { redis in _ = try redis.call(RedisCommand("SET", key, String(job), "EX", String(ttl))).status() },
             sqlite: { database in try Self.cache(database, user, job: job, expires: clock.epochSeconds + ttl) })
     }
 

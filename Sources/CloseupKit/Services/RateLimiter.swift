@@ -8,7 +8,7 @@ public struct RateLimitDecision: Sendable, Equatable {
     /// Requests counted in the current window.
     public var count: Int64
     public var limit: Int64
-    public var remaining: Int64 { max(0, limit - count) }
+    public var remaining: Int64 { max(0, limit - min(max(count, 0), limit)) }
     /// Seconds until the window closes; 0 when no window is open, nil when the counter has no TTL.
     public var resetInSeconds: Int64?
 }
@@ -58,9 +58,13 @@ public struct RateLimiter {
             throw RedisError.unexpectedReply(
                 command: reply.command, expected: "{allowed, count, ttl}", received: "\(items.count) values")
         }
-        let allowed = try items[0].integer()
-        if allowed < 0 { throw corrupt }
-        return (allowed == 1, try items[1].integer(), try items[2].lifetime())
+        let allowed = try items[0].integer(), count = try items[1].integer()
+        if allowed == -1 { throw corrupt }
+        guard allowed == 0 || allowed == 1, count >= 0 else {
+            throw RedisError.unexpectedReply(
+                command: reply.command, expected: "{allowed, count, ttl}", received: "{\(allowed), \(count), …}")
+        }
+        return (allowed == 1, count, try items[2].lifetime())
     }
 
     /// The SQLite step of `check`, in one IMMEDIATE transaction.
@@ -87,7 +91,7 @@ public struct RateLimiter {
     public func reset(_ action: RateLimitAction, _ identifier: RateLimitIdentifier) throws(CloseupError) -> Bool {
         let key = CacheKeys.rateLimit(action, identifier)
         return try store.perform(
-            redis: { redis in try redis.call(RedisCommand("DEL", key)).integer() == 1 },
+            redis: { redis in try redis.call(RedisCommand("DEL", key)).flag() },
             sqlite: { database in
                 try database.prepare("DELETE FROM rate_limits WHERE key = ? AND expires_epoch > ?")
                     .run([.text(key), .integer(clock.epochSeconds)])
@@ -132,12 +136,15 @@ public struct RateLimiter {
         CloseupError(.corrupt, "corrupt counter at '\(key)': not a decimal count; it was left as it is")
     }
 
-    /// KEYS[1] counter; ARGV limit, window. Returns {allowed, count, ttl}; allowed -1 means corrupt.
-    /// Heals a counter found without TTL; counts only when under the limit.
+    /// KEYS[1] counter; ARGV limit, window. Returns {allowed, count, ttl}; allowed -1 means corrupt
+    /// (not a decimal count, or one of more than 15 digits, past what Lua's numbers hold exactly).
+    /// Heals a counter found without TTL; counts only when under the limit. A new window's counter
+    /// is created with its TTL in one command, so no refusal between two writes (an ACL without
+    /// EXPIRE, OOM) can leave a counter that never expires.
     static let checkScript = RedisScript(
         """
         local raw = redis.call('GET', KEYS[1])
-        if raw and not string.match(raw, '^%d+$') then return {-1, 0, 0} end
+        if raw and (not string.match(raw, '^%d+$') or #raw > 15) then return {-1, 0, 0} end
         local count = tonumber(raw or '0')
         local ttl = redis.call('TTL', KEYS[1])
         if raw and ttl == -1 then
@@ -145,12 +152,11 @@ public struct RateLimiter {
           ttl = tonumber(ARGV[2])
         end
         if count >= tonumber(ARGV[1]) then return {0, count, ttl} end
-        count = redis.call('INCR', KEYS[1])
-        if count == 1 then
-          redis.call('EXPIRE', KEYS[1], ARGV[2])
-          ttl = tonumber(ARGV[2])
+        if not raw then
+          redis.call('SET', KEYS[1], '1', 'EX', ARGV[2])
+          return {1, 1, tonumber(ARGV[2])}
         end
-        return {1, count, ttl}
+        return {1, redis.call('INCR', KEYS[1]), ttl}
         """)
 
     /// KEYS[1] counter. Decrements (deleting at zero), keeping the window's TTL.

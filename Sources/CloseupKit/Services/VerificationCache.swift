@@ -40,8 +40,7 @@ public struct VerificationCache {
         let key = CacheKeys.userVerification(user)
         _ = try store.perform(
             redis: { redis in
-                try redis.call(RedisCommand("SET", key, verified ? "true" : "false", "EX", String(ttl)))
-                return ()
+                _ = try redis.call(RedisCommand("SET", key, verified ? "true" : "false", "EX", String(ttl))).status()
             },
             sqlite: { database in
                 try database.prepare(

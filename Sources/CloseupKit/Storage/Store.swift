@@ -101,6 +101,10 @@ public final class Store {
             var retried = false
             while let client = try redis() {
                 do {
+                    // A change is never the first thing sent to a server that has not answered
+                    // yet: one that stalls and answers late would have done the work that SQLite
+                    // then does too. Any reply proves it is there; silence is still absence.
+                    if !idempotent, !client.hasAnswered { _ = try client.pipelineKeepingErrors([RedisCommand("PING")]) }
                     return try redisWork(client)
                 } catch let error as RedisError {
                     switch error {
@@ -132,8 +136,8 @@ public final class Store {
     private func lost(_ error: RedisError) -> CloseupError {
         guard case .unreachable(let target, let reason) = error else { return error.closeupError }
         return .unavailable(
-            "cannot reach Redis at \(target) after it had answered: \(reason); the run stops here"
-                + " rather than go on in SQLite alone")
+            "cannot reach Redis at \(target) (\(reason)) although Redis had answered this run;"
+                + " the run stops here rather than go on in SQLite alone")
     }
 
     /// Decides what an absent Redis means for this run: SQLite, with a warning when a Redis was
