@@ -114,6 +114,9 @@ public final class RedisServer: @unchecked Sendable {
     /// The `redis://` URL of this server.
     public var url: String { "redis://127.0.0.1:\(port)" }
 
+    /// Sends `signal` to the server (SIGSTOP and SIGCONT stall it and let it go on).
+    public func signal(_ signal: Int32) { process.signal(signal) }
+
     /// Kills the server at once: these servers keep nothing, and tests that stop one want it gone now.
     public func stop() {
         guard process.isRunning else { return }

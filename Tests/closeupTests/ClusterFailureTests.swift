@@ -23,6 +23,19 @@ final class ClusterFailureTests {
             users.append(user)
         }
         let dead = try #require(victim)
+        // And one whose code is on that master while its counter lives on another.
+        var split: String?
+        for index in 0..<10_000 where split == nil {
+            let user = "split-\(index)"
+            if try cluster.owner(of: "otp:\(user)").port == dead.port,
+                try cluster.owner(of: "otp:attempts:\(user)").port != dead.port
+            {
+                split = user
+            }
+        }
+        let splitUser = try #require(split)
+        let splitCounter = try cluster.owner(of: "otp:attempts:\(splitUser)")
+        try splitCounter.connect().call(RedisCommand("SET", "otp:attempts:\(splitUser)", "2", "EX", "600"))
         let home = try TemporaryDirectory.make(prefix: "closeup-dead-master")
         let environment = Closeup.environment(
             home: home,
@@ -48,6 +61,17 @@ final class ClusterFailureTests {
                 #expect(result.stderrLines.count == 1, "\(label): \(result.stderr)")
             }
         }
+        // A verify whose code is out of reach takes no attempt: nothing was sent before every
+        // node it needs was reached.
+        for flags in [[], ["--cluster"]] {
+            let result = try Closeup.run(flags + ["otp", "verify", splitUser, "123456"], environment: environment, directory: home)
+            #expect(result.status == 3, "\(result.stdout)\(result.stderr)")
+        }
+        #expect(try splitCounter.connect().call(RedisCommand("GET", "otp:attempts:\(splitUser)")).string == "2")
+        // doctor says which master does not answer, and fails.
+        let doctor = try Closeup.run(["doctor"], environment: environment, directory: home)
+        #expect(doctor.status == 3 && doctor.stdout.contains("127.0.0.1:\(dead.port): "), "\(doctor.stdout)\(doctor.stderr)")
+        #expect(doctor.stdout.contains("does not answer"), "\(doctor.stdout)")
         #expect(try rows() == rowsBefore, "a code went to SQLite alone")
         #expect(try sqlite.prepare("SELECT count(*) FROM otp_attempts").firstInteger() == 0)
     }

@@ -43,7 +43,12 @@ enum KeysCommand {
         }
 
         let separator = arguments.has("null") ? "\u{0}" : "\n"
+        var deleted = 0
         let total = try scanner.scan(request, action: action) { key in
+            if key.deleted == true { deleted += 1 }
+            // A key gone before its UNLINK (another client deleted it) was not deleted by us: a
+            // human list of deleted keys leaves it out, a JSON line says so.
+            if key.deleted == false, !context.json { return !terminal.isClosed }
             terminal.write(
                 render(key, json: context.json, action: action, withTTL: request.withTTL, store: context.store.served)
                     + separator)
@@ -52,12 +57,12 @@ enum KeysCommand {
         }
         // The listing stays a plain key list (the fallback warning says where it came from); the
         // summary of a delete says it too.
-        let keys = "\(total) key\(total == 1 ? "" : "s")"
+        func keys(_ count: Int) -> String { "\(count) key\(count == 1 ? "" : "s")" }
         let origin = context.marksSQLite(context.store.served) ? " (from SQLite)" : ""
         switch action {
         case .list: break
-        case .dryRun: terminal.note("would delete \(keys) (dry run)\(origin)")
-        case .delete: terminal.note("deleted \(keys)\(origin)")
+        case .dryRun: terminal.note("would delete \(keys(total)) (dry run)\(origin)")
+        case .delete: terminal.note("deleted \(keys(deleted))\(origin)")
         }
         return 0
     }
@@ -77,7 +82,7 @@ enum KeysCommand {
             switch action {
             case .list: break
             case .dryRun: fields.append(("would_delete", .bool(true)))
-            case .delete: fields.append(("deleted", .bool(true)))
+            case .delete: fields.append(("deleted", .bool(key.deleted ?? false)))
             }
             fields.append(("store", .optional(store?.rawValue)))
             return JSON.object(fields).serialized
