@@ -148,6 +148,9 @@ final class ResolverTests {
                         + " check --host, --url, REDIS_HOST or REDIS_URL"
                 ])
         }
+        // doctor says so too, and fails the same way.
+        let (doctor, _) = try closeup(["--host", "no-such-host.invalid", "doctor"], nameserver: nameserver)
+        #expect(doctor.status == 5 && doctor.stderr.contains("'no-such-host.invalid' does not exist"), "\(doctor.stderr)")
     }
 
     @Test(.enabled(if: getuid() == 0, "needs root for unshare --mount and port 53"))

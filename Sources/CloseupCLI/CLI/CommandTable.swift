@@ -256,9 +256,10 @@ public enum CommandTable {
                 which shows the commands undecoded. It reconnects, with backoff, when the server drops \
                 the connection, and ends cleanly (exit 0) on Ctrl-C, SIGTERM or after --duration.
 
-                Where the server refuses MONITOR (ElastiCache Serverless does; so does an ACL user \
-                without +monitor), it says so on stderr and polls instead: every --interval it re-scans \
-                the namespaces and reports keys created, changed, and expired or deleted.
+                Where the server refuses MONITOR, whatever the error (ElastiCache Serverless does; so \
+                does an ACL user without +monitor), it says so on stderr and polls instead: every \
+                --interval it re-scans the namespaces and reports keys created, changed, and expired or \
+                deleted.
                 """,
             flags: [
                 FlagSpec(long: "user", value: "USER", summary: "Only this user's keys"),
@@ -279,10 +280,13 @@ public enum CommandTable {
             details: """
                 Shows where each part of the configuration came from, whether Redis answers (round-trip \
                 latency, server version, standalone or cluster, role), the SQLite file and its schema, \
-                and where the OTP secret comes from. Passwords are never shown, only where they came from.
+                and where the OTP secret comes from. Passwords are never shown, only where they came from. \
+                In a cluster, every master must answer a PING and cluster_state must be ok. A refused \
+                INFO (an ACL without @dangerous) leaves version and role unknown and is no failure.
 
-                Exits 0 when what is configured works, 3 when a configured Redis or the SQLite file \
-                cannot be used, and 5 when Redis refuses the credentials.
+                Exits 0 when what is configured works, 3 when a configured Redis (or a master of its \
+                cluster) or the SQLite file cannot be used or answers with an error, and 5 when Redis \
+                refuses the credentials or its host does not exist.
                 """,
             examples: [
                 ("closeup doctor", "check the embedded default or the Redis in ./.env"),
