@@ -65,27 +65,22 @@ public final class Store {
     /// The Redis connection, or nil when SQLite serves this run. Connects on first use; throws
     /// when Redis is required but absent, refuses us (authentication, TLS), or was lost.
     public func redis() throws(CloseupError) -> RedisClient? {
+        let retrying: Bool
         switch decision {
         case .sqlite: return nil
         case .redis(let client?): return client
-        case .redis(nil):
+        case .redis(nil): retrying = true
+        case .undecided: retrying = false
+        }
+        do throws(RedisError) {
+            let client = try RedisClient(options: settings.redis, cluster: settings.cluster)
+            decision = .redis(client)
+            return client
+        } catch {
             // A retry after a dropped connection: Redis already served this run, so failing to
             // get it back is an error, not a fallback.
-            do throws(RedisError) {
-                let client = try RedisClient(options: settings.redis, cluster: settings.cluster)
-                decision = .redis(client)
-                return client
-            } catch {
-                throw lost(error)
-            }
-        case .undecided:
-            do throws(RedisError) {
-                let client = try RedisClient(options: settings.redis, cluster: settings.cluster)
-                decision = .redis(client)
-                return client
-            } catch {
-                return try fallBack(after: error)
-            }
+            if retrying { throw lost(error) }
+            return try fallBack(after: error)
         }
     }
 
