@@ -119,7 +119,7 @@ public final class RedisClient {
     public func stream(count: Int, command: (Int) -> RedisCommand, reply: (Int, RedisReply) -> Void) throws(RedisError) {
         var firstError: RedisError?
         func deliver(_ index: Int, _ value: RESPValue) {
-            let decoded = RedisReply(value, to: command(index).label)
+            let decoded = RedisReply(value, to: command(index))
             if case .error(let message) = value {
                 firstError = firstError ?? .reply(command: decoded.command, message: message)
             } else {

@@ -76,7 +76,7 @@ public final class RedisConnection {
             deadline: deadline, seconds: options.connectTimeout)
         // Each answers +OK; anything else (an error, or a server that says :1) is no login.
         for (command, reply) in zip(commands, replies) {
-            let decoded = RedisReply(reply, to: command.label)
+            let decoded = RedisReply(reply, to: command)
             guard try decoded.checked().status() == "OK" else {
                 throw .unexpectedReply(command: decoded.command, expected: "OK", received: "another status")
             }
@@ -195,12 +195,12 @@ public final class RedisConnection {
     public func nextPushed(after command: RedisCommand, within seconds: Double) throws(RedisError) -> RedisReply? {
         if let broken { throw broken }
         do {
-            if let buffered = try reader.next() { return RedisReply(buffered, to: command.label) }
+            if let buffered = try reader.next() { return RedisReply(buffered, to: command) }
             let ready = try transport.wait(for: Int16(POLLIN), until: .after(seconds: seconds))
             guard ready != 0 else { return nil }
             var pushed: RESPValue?
             try receive(while: { pushed == nil }) { pushed = $0 }
-            return pushed.map { RedisReply($0, to: command.label) }
+            return pushed.map { RedisReply($0, to: command) }
         } catch let error as TransportError where error.isTimeout {
             return nil
         } catch let error as TransportError {

@@ -8,12 +8,15 @@
 public struct RedisReply: Sendable {
     /// Private: nothing outside this file reads a reply but through the accessors below.
     private let value: RESPValue
-    /// "GET otp:u1", "script on otp:u1": names the command, never its values.
-    public let command: String
+    private let origin: RedisCommand
 
-    init(_ value: RESPValue, to command: String) {
+    /// "GET otp:u1", "script on otp:u1": names the command, never its values. Made only when
+    /// asked (an error to word), not for each of a bulk job's million replies.
+    public var command: String { origin.label }
+
+    init(_ value: RESPValue, to command: RedisCommand) {
         self.value = value
-        self.command = command
+        origin = command
     }
 
     /// The undecoded reply, for tests that check what the server sent.
@@ -66,7 +69,7 @@ public struct RedisReply: Sendable {
 
     /// An array reply's elements, each still to be decoded.
     public func array() throws(RedisError) -> [RedisReply] {
-        if case .array(let items) = value { return items.map { RedisReply($0, to: command) } }
+        if case .array(let items) = value { return items.map { RedisReply($0, to: origin) } }
         throw unexpected("an array")
     }
 
@@ -109,7 +112,7 @@ public struct RedisReply: Sendable {
 extension [RedisReply] {
     /// The replies to `commands`, in order, each knowing its command.
     init(_ values: [RESPValue], answering commands: [RedisCommand]) {
-        self = zip(values, commands).map { RedisReply($0, to: $1.label) }
+        self = zip(values, commands).map { RedisReply($0, to: $1) }
     }
 
     /// The replies, or the first error reply among them thrown (once all are in: the stream
