@@ -178,6 +178,24 @@ final class OTPLifecycleTests {
         #expect(delta == ["ping": 1, "evalsha": 3, "get": 3, "ttl": 1, "set": 1, "del": 2], "\(delta)")
     }
 
+    @Test func withAPasswordAWritingCommandNeedsNoPing() throws {
+        // AUTH is the first exchange, so a writing command needs no PING to know the server is there.
+        let server = try RedisServer(password: "verify-pass")
+        let environment = ["REDIS_PORT": String(server.port), "REDIS_PASSWORD": "verify-pass"]
+        let user = unique("authed")
+        let sent = try closeup(["--json", "otp", "send", user, "--mobile", mobile()], environment: environment)
+        let code = try json(sent.stdout)["otp"] as! String
+        _ = try closeup(["otp", "verify", user, code == "000001" ? "000002" : "000001"], environment: environment)
+        let admin = try server.connect()
+        try admin.call(RedisCommand("DEL", "otp:attempts:\(user)"))
+        try admin.call(RedisCommand("CONFIG", "RESETSTAT"))
+        #expect(try closeup(["otp", "verify", user, code], environment: environment).status == 0)
+        let stats = try admin.call(RedisCommand("INFO", "commandstats")).string ?? ""
+        #expect(!stats.contains("cmdstat_ping"), "\(stats)")
+        #expect(stats.contains("cmdstat_evalsha:calls=3,") && stats.contains("cmdstat_auth:calls=1,"), "\(stats)")
+        server.stop()
+    }
+
     /// Calls per command from INFO commandstats.
     func commandCounts() throws -> [String: Int] {
         let info = try redis.call(RedisCommand("INFO", "commandstats")).string ?? ""
