@@ -75,7 +75,15 @@ extension OTPService {
         case .mismatch:
             return .wrongCode(attempts: step.attempts, max: maxAttempts)
         case .match(let source):
-            guard try store.consume(user, candidate: candidate, from: source) else {
+            let consumed: Bool
+            do {
+                consumed = try store.consume(user, candidate: candidate, from: source)
+            } catch {
+                // The code was right; whatever failed, the attempt was not a wrong guess.
+                try? store.giveBackAttempt(user)
+                throw error
+            }
+            guard consumed else {
                 try store.giveBackAttempt(user)
                 return .noLiveCode
             }
