@@ -123,4 +123,27 @@ struct HostileRepliesTests {
         #expect(result.stderr.contains("could not be withdrawn") && result.stderr.contains("--force"), "\(result.stderr)")
         #expect(try RedisServer.shared.connect().call(RedisCommand("EXISTS", "otp:\(user)")).resp == .integer(1))
     }
+
+    @Test func aCountAtTheEdgeOf64BitsIsLimitedOrCorruptNeverACrash() throws {
+        let server = RedisServer.shared
+        let admin = try server.connect()
+        let tag = UUID().uuidString.prefix(6).lowercased()
+        let port = ["REDIS_PORT": String(server.port)]
+        try admin.call(RedisCommand("SET", "rate_limit:edge:\(tag)", "9223372036854775807", "EX", "300"))
+        let check = try closeup(["ratelimit", "check", "edge", tag, "--max", "3", "--window", "300"], port)
+        #expect(check.status == 6 && check.stderr.contains("rate_limit:edge:\(tag)"), "\(check.stderr)")
+        let peek = try closeup(["ratelimit", "check", "edge", tag, "--max", "3", "--window", "300", "--peek"], port)
+        #expect(peek.status == 1 && peek.stdout.contains("0 left"), "\(peek.stdout)\(peek.stderr)")
+        // A counter at Int64.max blocks; one past it is not a count.
+        try admin.call(RedisCommand("SET", "otp:attempts:edge-\(tag)", "9223372036854775807", "EX", "300"))
+        let get = try closeup(["attempts", "get", "edge-\(tag)"], port)
+        #expect(get.status == 0 && get.stdout.contains("9223372036854775807 of 5 failed attempts, blocked"), "\(get.stdout)")
+        let verify = try closeup(["otp", "verify", "edge-\(tag)", "123456"], port)
+        #expect([4, 6].contains(verify.status) && !verify.stderr.contains("-9223372036854775808"), "\(verify.stderr)")
+        try admin.call(RedisCommand("SET", "otp:attempts:edge-\(tag)", "9223372036854775808", "EX", "300"))
+        let past = try closeup(["attempts", "get", "edge-\(tag)"], port)
+        #expect(past.status == 6 && past.stderr.contains("corrupt"), "\(past.stderr)")
+        let send = try closeup(["otp", "send", "edge-\(tag)", "--mobile", "9876543210"], port)
+        #expect(send.status == 6, "\(send.stderr)")
+    }
 }

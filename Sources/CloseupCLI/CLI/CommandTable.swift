@@ -3,6 +3,9 @@ import CloseupKit
 
 public enum CommandTable {
     public static let version = "0.1.0"
+    /// The longest TTL or window, and the largest --max (SPEC §2): ten years in seconds. Beyond
+    /// it a number is a typo, and Redis and 64-bit arithmetic would meet values they cannot take.
+    public static let longestSpan = 315_360_000
 
     /// Accepted before or after any command.
     public static let globalFlags: [FlagSpec] = [
@@ -86,7 +89,9 @@ public enum CommandTable {
                     long: "via", value: "ROUTE", choices: ["stdout", "command"],
                     summary: "Print the code, or run CLOSEUP_SMS_COMMAND"),
                 FlagSpec(long: "force", summary: "Replace a live code"),
-                FlagSpec(long: "ttl", value: "SECONDS", kind: .count, summary: "Lifetime of the code (default 300)"),
+                FlagSpec(
+                    long: "ttl", value: "SECONDS", kind: .count, maximum: CommandTable.longestSpan,
+                    summary: "Lifetime of the code (default 300)"),
             ],
             examples: [
                 ("closeup otp send user123 --mobile 9876543210", "issue a code and print it"),
@@ -153,8 +158,12 @@ public enum CommandTable {
                 ArgumentSpec(name: "IDENTIFIER", summary: "What is limited: an IP, a mobile number…"),
             ],
             flags: [
-                FlagSpec(long: "max", value: "N", kind: .count, required: true, summary: "Requests allowed per window"),
-                FlagSpec(long: "window", value: "SECONDS", kind: .count, required: true, summary: "Length of the window"),
+                FlagSpec(
+                    long: "max", value: "N", kind: .count, maximum: CommandTable.longestSpan, required: true,
+                    summary: "Requests allowed per window"),
+                FlagSpec(
+                    long: "window", value: "SECONDS", kind: .count, maximum: CommandTable.longestSpan, required: true,
+                    summary: "Length of the window"),
                 FlagSpec(long: "peek", summary: "Report without counting"),
             ],
             examples: [
@@ -182,7 +191,11 @@ public enum CommandTable {
             id: .pendingVideoSet, path: ["pending-video", "set"],
             summary: "Cache a pending video job",
             arguments: [user, ArgumentSpec(name: "JOB_ID", summary: "The job id, a whole number")],
-            flags: [FlagSpec(long: "ttl", value: "SECONDS", kind: .count, summary: "Lifetime of the entry (default 1800)")],
+            flags: [
+                FlagSpec(
+                    long: "ttl", value: "SECONDS", kind: .count, maximum: CommandTable.longestSpan,
+                    summary: "Lifetime of the entry (default 1800)")
+            ],
             examples: [("closeup pending-video set user123 456", "cache job 456")]),
         CommandSpec(
             id: .pendingVideoClear, path: ["pending-video", "clear"],
@@ -200,7 +213,11 @@ public enum CommandTable {
             id: .verificationSet, path: ["verification", "set"],
             summary: "Cache a verification status",
             arguments: [user, ArgumentSpec(name: "STATUS", summary: "true or false", choices: ["true", "false"])],
-            flags: [FlagSpec(long: "ttl", value: "SECONDS", kind: .count, summary: "Lifetime of the entry (default 3600)")],
+            flags: [
+                FlagSpec(
+                    long: "ttl", value: "SECONDS", kind: .count, maximum: CommandTable.longestSpan,
+                    summary: "Lifetime of the entry (default 3600)")
+            ],
             examples: [("closeup verification set user123 true", "mark as verified for an hour")]),
         CommandSpec(
             id: .verificationClear, path: ["verification", "clear"],
