@@ -141,6 +141,29 @@ final class CachesTests {
         #expect(try redis.call(RedisCommand("EXISTS", "video:pending:\(user)")).resp == .integer(0))
     }
 
+    @Test(arguments: [false, true])
+    func aJobIDThatIsNotAnIntegerIsCorruptNeverAMadeUpJob(sqliteOnly: Bool) throws {
+        // Another writer's schema: text ids. SQLite would read '9f1c…' as 9.
+        let folder = try TemporaryDirectory.make(prefix: "closeup-jobs")
+        let path = folder + "/closeup.sqlite3"
+        let created = try Closeup.runProgram(
+            "/usr/bin/env",
+            ["python3", "-c", """
+                import sqlite3, sys
+                db = sqlite3.connect(sys.argv[1])
+                db.execute("CREATE TABLE video_jobs (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT)")
+                db.execute("INSERT INTO video_jobs VALUES ('9f1c2a7e-0b1d', 'texty', 'queued', '2026-01-13T15:25:00+05:30')")
+                db.commit()
+                """, path],
+            environment: ProcessInfo.processInfo.environment, directory: folder, stdin: "")
+        #expect(created.status == 0, "\(created.stderr)")
+        let result = try closeup((sqliteOnly ? ["--store", "sqlite"] : []) + ["--sqlite", path, "pending-video", "get", "texty"])
+        #expect(result.status == 6, "\(result.stdout)\(result.stderr)")
+        #expect(result.stderr.contains("id '9f1c2a7e-0b1d' is not an integer") && result.stdout.isEmpty, "\(result.stderr)")
+        #expect(try redis.call(RedisCommand("EXISTS", "video:pending:texty")).resp == .integer(0))
+        #expect(try SQLiteDatabase(path: path).prepare("SELECT count(*) FROM pending_video_cache").firstInteger() == 0)
+    }
+
     @Test func setAndGetHonourTheTTLAndACachedFalseIsFound() throws {
         let user = unique("set")
         #expect(try closeup(["pending-video", "set", user, "456", "--ttl", "90"]).status == 0)

@@ -83,10 +83,22 @@ public struct PendingVideoCache {
         try BulkClear.clear(.pendingVideo, users, store: store, now: clock.epochSeconds)
     }
 
+    /// The newest pending job's id. The table is another writer's too: an id that is not an
+    /// integer (a text id from another schema, which SQLite would read as its leading digits) is
+    /// corrupt data, never a made-up job id. SQLite sorts text after integers, so such a row is
+    /// the one found first.
     static func newestPendingJob(_ database: SQLiteDatabase, _ user: UserID) throws(CloseupError) -> Int64? {
-        try database.prepare(
-            "SELECT id FROM video_jobs WHERE user_id = ? AND status IN (?, ?, ?) ORDER BY id DESC LIMIT 1"
-        ).firstInteger([.text(user.value)] + pendingStatuses.map(SQLiteValue.text))
+        let select = try database.prepare(
+            "SELECT id, typeof(id) FROM video_jobs WHERE user_id = ? AND status IN (?, ?, ?) ORDER BY id DESC LIMIT 1")
+        try select.bind([.text(user.value)] + pendingStatuses.map(SQLiteValue.text))
+        guard try select.step() else { return nil }
+        guard select.text(1) == "integer", let id = select.integer(0) else {
+            throw CloseupError(
+                .corrupt,
+                "corrupt video job of '\(user)' in video_jobs: id '\(select.text(0) ?? "NULL")' is not an integer;"
+                    + " it was left as it is")
+        }
+        return id
     }
 
     private static func cache(_ database: SQLiteDatabase, _ user: UserID, job: Int64, expires: Int64) throws(CloseupError) {
