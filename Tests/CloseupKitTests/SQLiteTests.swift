@@ -41,6 +41,24 @@ struct SQLiteTests {
         }
     }
 
+    @Test func aNewerDatabaseIsRefusedBeforeAnythingTouchesIt() throws {
+        // Made by another program, in rollback-journal mode: refusing it must not switch it to
+        // WAL or leave -wal and -shm files beside it.
+        let folder = try TemporaryDirectory.make(prefix: "closeup-sqlite")
+        let path = folder + "/db.sqlite3"
+        let made = try Closeup.runProgram(
+            "/usr/bin/env", ["python3", "-c", "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); db.execute('CREATE TABLE t (x)'); db.execute('PRAGMA user_version = 99'); db.commit()", path],
+            environment: ProcessInfo.processInfo.environment, directory: folder, stdin: "")
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(throws: CloseupError.self) { try SQLiteDatabase(path: path) }
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder)
+        #expect(files == ["db.sqlite3"], "\(files)")
+        let mode = try Closeup.runProgram(
+            "/usr/bin/env", ["python3", "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA journal_mode').fetchone()[0])", path],
+            environment: ProcessInfo.processInfo.environment, directory: folder, stdin: "")
+        #expect(mode.stdout == "delete\n", "\(mode.stdout)")
+    }
+
     @Test func anUnusablePathIsUnavailableNamingIt() {
         #expect {
             try SQLiteDatabase(path: "/proc/closeup/nope.sqlite3")

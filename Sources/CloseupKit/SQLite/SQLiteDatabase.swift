@@ -30,6 +30,7 @@ public final class SQLiteDatabase {
         var persist: Int32 = 1
         sqlite3_file_control(handle, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
         do {
+            try SQLiteMigrations.refuseNewer(self)
             try enableWAL(waitingUpTo: busyTimeoutMilliseconds)
             try execute("PRAGMA synchronous = NORMAL")
             try execute("PRAGMA foreign_keys = ON")

@@ -48,13 +48,20 @@ enum SQLiteMigrations {
 
     static var latestVersion: Int { steps.count }
 
-    static func apply(to database: SQLiteDatabase) throws(CloseupError) {
-        var version = try database.schemaVersion
+    /// Refuses a database from a newer closeup. Called before anything else touches the file
+    /// (the switch to WAL would already change it).
+    static func refuseNewer(_ database: SQLiteDatabase) throws(CloseupError) {
+        let version = try database.schemaVersion
         guard version <= latestVersion else {
             throw .unavailable(
                 "SQLite database '\(database.path)' has schema version \(version), newer than this closeup"
-                    + " understands (\(latestVersion)); upgrade closeup")
+                    + " understands (\(latestVersion)); it was left as it is: upgrade closeup")
         }
+    }
+
+    static func apply(to database: SQLiteDatabase) throws(CloseupError) {
+        try refuseNewer(database)
+        var version = try database.schemaVersion
         while version < latestVersion {
             // The version check is repeated inside the write lock: another process may have migrated meanwhile.
             try database.transaction { () throws(CloseupError) in
