@@ -104,6 +104,23 @@ final class KeysScanTests {
         #expect(try redis.call(RedisCommand("EXISTS", "doomed-foreign")).resp == .integer(1))
     }
 
+    @Test func aDeleteWhoseReaderGoesAwayCountsEveryKeyItUnlinked() throws {
+        // `| head -1`: the reader leaves after one line, mid-batch. Every key of that batch was
+        // unlinked, and the summary must say so.
+        let server = try RedisServer()
+        _ = try server.connect().pipeline((0..<5000).map { RedisCommand("SET", "otp:attempts:h\($0)", "1", "EX", "600") })
+        let result = try Closeup.shell(
+            "closeup keys scan --kind attempts --delete --yes 2>\"$HOME/err\" | head -1",
+            environment: environment.merging(["REDIS_PORT": String(server.port)]) { $1 }, directory: home)
+        #expect(result.status == 0 && result.stdout.hasPrefix("otp:attempts:h"), "\(result.stdout)")
+        let summary = try String(contentsOfFile: home + "/err", encoding: .utf8)
+        let remaining = try server.connect().call(RedisCommand("DBSIZE")).number!
+        let reported = Int64(summary.split(separator: " ").compactMap { Int64($0) }.first ?? -1)
+        #expect(summary.hasPrefix("closeup: deleted ") && reported == 5000 - remaining, "\(summary), \(remaining) left")
+        #expect(remaining < 5000)
+        server.stop()
+    }
+
     @Test func anyKeyWidensAListingAndAnEmptyListingExits0() throws {
         let foreign = try closeup(["keys", "scan", "--any-key", "--match", "foreign:1234?"])
         #expect(foreign.status == 0 && foreign.stdout.split(separator: "\n").count == 10)

@@ -91,6 +91,16 @@ final class OTPLifecycleTests {
         #expect(try redis.call(RedisCommand("EXISTS", "otp:\(user)")).resp == .integer(0))
     }
 
+    @Test func aCodeDeletedByKeysScanNeverVerifiesThroughSQLite() throws {
+        let user = unique("deleted")
+        let code = try send(user)
+        let deleted = try closeup(["keys", "scan", "--kind", "otp", "--match", "otp:\(user)", "--delete", "--yes"])
+        #expect(deleted.status == 0 && deleted.stderr == "closeup: deleted 1 key\n", "\(deleted.stderr)")
+        let verify = try closeup(["otp", "verify", user, code])
+        #expect(verify.status == 1 && verify.stdout.contains("no live OTP"), "\(verify.stdout)\(verify.stderr)")
+        #expect(try closeup(["otp", "ttl", user]).status == 1)
+    }
+
     @Test func aMissingExpiresAtIsDerivedFromTheTTL() throws {
         let user = unique("noexp")
         try redis.call(RedisCommand("SET", "otp:\(user)", #"{"otp_hash":"00"}"#, "EX", "120"))

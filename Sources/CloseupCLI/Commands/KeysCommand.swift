@@ -27,7 +27,7 @@ enum KeysCommand {
             } else if arguments.has("yes") {
                 action = .delete
             } else if isatty(STDIN_FILENO) == 1 {
-                let count = try scanner.scan(request) { _ in true }
+                let count = try scanner.scan(request) { _ in true }.listed
                 guard count > 0 else {
                     terminal.line("no keys to delete")
                     return 0
@@ -43,9 +43,7 @@ enum KeysCommand {
         }
 
         let separator = arguments.has("null") ? "\u{0}" : "\n"
-        var deleted = 0
-        let total = try scanner.scan(request, action: action) { key in
-            if key.deleted == true { deleted += 1 }
+        let summary = try scanner.scan(request, action: action) { key in
             // A key gone before its UNLINK (another client deleted it) was not deleted by us: a
             // human list of deleted keys leaves it out, a JSON line says so.
             if key.deleted == false, !context.json { return !terminal.isClosed }
@@ -61,8 +59,8 @@ enum KeysCommand {
         let origin = context.marksSQLite(context.store.served) ? " (from SQLite)" : ""
         switch action {
         case .list: break
-        case .dryRun: terminal.note("would delete \(keys(total)) (dry run)\(origin)")
-        case .delete: terminal.note("deleted \(keys(deleted))\(origin)")
+        case .dryRun: terminal.note("would delete \(keys(summary.listed)) (dry run)\(origin)")
+        case .delete: terminal.note("deleted \(keys(summary.deleted))\(origin)")
         }
         return 0
     }

@@ -32,4 +32,18 @@ public enum KeyKind: String, CaseIterable, Sendable {
         if key.hasPrefix("rate_limit:"), key.utf8.count > 11 { return .rateLimit }
         return nil
     }
+
+    /// The user a per-user key belongs to (`otp:u1` → "u1"), as written; nil for rate limits
+    /// and keys outside the namespaces.
+    public static func userPart(of key: String) -> String? {
+        let prefix: String
+        switch of(key) {
+        case .otp: prefix = "otp:"
+        case .attempts: prefix = "otp:attempts:"
+        case .verification: prefix = "user:verification:"
+        case .pendingVideo: prefix = "video:pending:"
+        case .rateLimit, nil: return nil
+        }
+        return String(key.dropFirst(prefix.count))
+    }
 }

@@ -39,6 +39,13 @@ public struct ScannedKey: Sendable {
     public var deleted: Bool?
 }
 
+/// What a scan did: keys handed to the caller, and (deleting) keys really removed, also those of
+/// a batch the caller stopped reading half-way (they were unlinked all the same).
+public struct KeyScanSummary: Sendable, Equatable {
+    public var listed = 0
+    public var deleted = 0
+}
+
 public struct KeyScanner {
     let store: Store
     let clock: Clock
@@ -48,11 +55,12 @@ public struct KeyScanner {
         self.clock = clock
     }
 
-    /// Walks the keyspace and hands each selected key, once, to `found`; returns how many were
-    /// handed over (and, for `.delete`, unlinked). `found` returns false to stop early.
+    /// Walks the keyspace and hands each selected key, once, to `found`; `found` returns false to
+    /// stop early. Deleting an OTP also marks its SQLite copy used, so it cannot verify through
+    /// the fallback (SPEC §2, revoking).
     public func scan(
         _ request: KeyScanRequest, action: KeyScanAction = .list, found: (ScannedKey) -> Bool
-    ) throws(CloseupError) -> Int {
+    ) throws(CloseupError) -> KeyScanSummary {
         if action == .delete, request.anyKey {
             throw .usage("deleting never touches keys outside closeup's namespaces", remedy: .dropAnyKey)
         }
@@ -81,10 +89,10 @@ public struct KeyScanner {
 
     private func scanRedis(
         _ redis: RedisClient, _ request: KeyScanRequest, action: KeyScanAction, found: (ScannedKey) -> Bool
-    ) throws -> Int {
+    ) throws -> KeyScanSummary {
         // SCAN may return a key twice; 8 bytes a key remember what was handed over.
         var seen = Set<Int>()
-        var handed = 0
+        var summary = KeyScanSummary()
         let needTTL = request.withTTL || request.noExpiryOnly
         // In a cluster every master holds a share of the keys: walk each one.
         if let warning = try redis.detectCluster().warning { store.warning(warning) }
@@ -110,31 +118,36 @@ public struct KeyScanner {
                     for (index, (key, kind)) in batch.enumerated() {
                         if request.noExpiryOnly, lifetimes[index] != .noExpiry { continue }
                         chosen.append(ScannedKey(key: key, kind: kind, lifetime: lifetimes[index]))
-                        if let limit = request.limit, handed + chosen.count >= limit { break }
+                        if let limit = request.limit, summary.listed + chosen.count >= limit { break }
                     }
                     if action == .delete, !chosen.isEmpty {
                         let unlinked = try redis.pipeline(chosen.map { RedisCommand("UNLINK", $0.key) })
                         for index in chosen.indices { chosen[index].deleted = try unlinked[index].flag() }
+                        summary.deleted += chosen.filter { $0.deleted == true }.count
+                        try OTPCodes.revoke(
+                            try store.sqlite(),
+                            users: chosen.compactMap { $0.kind == .otp && $0.deleted == true ? KeyKind.userPart(of: $0.key) : nil },
+                            now: clock.timestamp(clock.epochSeconds))
                     }
                     for key in chosen {
-                        handed += 1
-                        if !found(key) { return handed }
+                        summary.listed += 1
+                        if !found(key) { return summary }
                     }
-                    if let limit = request.limit, handed >= limit { return handed }
+                    if let limit = request.limit, summary.listed >= limit { return summary }
                 } while cursor != "0"
             }
         }
-        return handed
+        return summary
     }
 
     /// The same view of the SQLite store: each live row as the key it stands for.
     private func scanSQLite(
         _ database: SQLiteDatabase, _ request: KeyScanRequest, action: KeyScanAction, found: (ScannedKey) -> Bool
-    ) throws -> Int {
+    ) throws -> KeyScanSummary {
         let now = clock.epochSeconds
         let sources: [(KeyKind, String, String)] = [
             (.otp, "SELECT 'otp:' || user_id, expires_epoch, id FROM otp_codes WHERE used_at IS NULL AND expires_epoch > ?",
-             "UPDATE otp_codes SET used_at = 'deleted by keys scan' WHERE id = ?"),
+             "UPDATE otp_codes SET used_at = '\(clock.timestamp(now))' WHERE id = ? AND used_at IS NULL"),
             (.attempts, "SELECT 'otp:attempts:' || user_id, expires_epoch, rowid FROM otp_attempts WHERE expires_epoch > ?",
              "DELETE FROM otp_attempts WHERE rowid = ?"),
             (.verification, "SELECT 'user:verification:' || user_id, expires_epoch, rowid FROM verification_cache WHERE expires_epoch > ?",
@@ -144,7 +157,7 @@ public struct KeyScanner {
             (.rateLimit, "SELECT key, expires_epoch, rowid FROM rate_limits WHERE expires_epoch > ?",
              "DELETE FROM rate_limits WHERE rowid = ?"),
         ]
-        var handed = 0
+        var summary = KeyScanSummary()
         for (_, query, deletion) in sources {
             let select = try database.prepare(query)
             try select.bind([.integer(now)])
@@ -159,12 +172,13 @@ public struct KeyScanner {
                 if action == .delete {
                     try database.prepare(deletion).run([.integer(id)])
                     key.deleted = database.changes > 0
+                    if key.deleted == true { summary.deleted += 1 }
                 }
-                handed += 1
-                if !found(key) { return handed }
-                if let limit = request.limit, handed >= limit { return handed }
+                summary.listed += 1
+                if !found(key) { return summary }
+                if let limit = request.limit, summary.listed >= limit { return summary }
             }
         }
-        return handed
+        return summary
     }
 }

@@ -92,14 +92,7 @@ public enum MonitorLine {
             default: arguments.first
             }
         let kind = key.flatMap(KeyKind.of)
-        let user: String? =
-            switch kind {
-            case .otp: String(key!.dropFirst(4))
-            case .attempts: String(key!.dropFirst(13))
-            case .verification: String(key!.dropFirst(18))
-            case .pendingVideo: String(key!.dropFirst(14))
-            case .rateLimit, nil: nil
-            }
+        let user = key.flatMap(KeyKind.userPart)
         let redacted = redact(command: command, arguments: arguments, kind: kind)
         return MonitorEvent(
             time: time, database: database, client: client, command: command, key: key, kind: kind, user: user,

@@ -64,6 +64,16 @@ enum OTPCodes {
         }
     }
 
+    /// Marks the users' unused codes used: their Redis codes were revoked or deleted, and a
+    /// copy left live here would still verify through the fallback.
+    static func revoke(_ database: SQLiteDatabase, users: [String], now: String) throws(CloseupError) {
+        guard !users.isEmpty else { return }
+        try database.transaction { () throws(CloseupError) in
+            let update = try database.prepare("UPDATE otp_codes SET used_at = ? WHERE user_id = ? AND used_at IS NULL")
+            for user in users { try update.run([.text(now), .text(user)]) }
+        }
+    }
+
     /// Removes a code that was never delivered.
     static func withdraw(_ database: SQLiteDatabase, id: Int64) throws(CloseupError) {
         try database.prepare("DELETE FROM otp_codes WHERE id = ?").run([.integer(id)])
