@@ -19,6 +19,7 @@ _closeup() {
             "/inspect") path="inspect" ;;
             "/attempts") path="attempts" ;;
             "attempts/get") path="attempts get" ;;
+            "otp/revoke") path="otp revoke" ;;
             "attempts/clear") path="attempts clear" ;;
             "/ratelimit") path="ratelimit" ;;
             "ratelimit/check") path="ratelimit check" ;;
@@ -81,7 +82,7 @@ _closeup() {
     local words="" flags=""
     case "$path" in
         "") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"; words="otp inspect attempts ratelimit pending-video verification keys monitor doctor completions help" ;;
-        "otp") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"; words="send verify ttl" ;;
+        "otp") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"; words="send verify ttl revoke" ;;
         "otp send") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --mobile --channel --via --force --ttl"
             case $positional in
             esac ;;
@@ -96,6 +97,9 @@ _closeup() {
             esac ;;
         "attempts") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"; words="get clear" ;;
         "attempts get") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
+            case $positional in
+            esac ;;
+        "otp revoke") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
             case $positional in
             esac ;;
         "attempts clear") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"

@@ -1,5 +1,5 @@
 # fish completion for closeup (generated from the command table; do not edit)
-set -g __closeup_paths 'otp' 'otp send' 'otp verify' 'otp ttl' 'inspect' 'attempts' 'attempts get' 'attempts clear' 'ratelimit' 'ratelimit check' 'ratelimit reset' 'pending-video' 'pending-video get' 'pending-video set' 'pending-video clear' 'verification' 'verification get' 'verification set' 'verification clear' 'keys' 'keys scan' 'monitor' 'doctor' 'completions' 'help'
+set -g __closeup_paths 'otp' 'otp send' 'otp verify' 'otp ttl' 'inspect' 'attempts' 'attempts get' 'otp revoke' 'attempts clear' 'ratelimit' 'ratelimit check' 'ratelimit reset' 'pending-video' 'pending-video get' 'pending-video set' 'pending-video clear' 'verification' 'verification get' 'verification set' 'verification clear' 'keys' 'keys scan' 'monitor' 'doctor' 'completions' 'help'
 
 # The command path typed so far ("otp send"), skipping flags and their values.
 function __closeup_path
@@ -56,6 +56,7 @@ complete -c closeup -n "__closeup_at ''" -a help -d 'Show help for a command'
 complete -c closeup -n "__closeup_at 'otp'" -a send -d 'Issue a one-time code and deliver it'
 complete -c closeup -n "__closeup_at 'otp'" -a verify -d 'Check a code; a right one is consumed'
 complete -c closeup -n "__closeup_at 'otp'" -a ttl -d 'Seconds left on the live code'
+complete -c closeup -n "__closeup_at 'otp'" -a revoke -d 'Revoke live codes: delete them in Redis, mark SQLite\'s copies used'
 complete -c closeup -n "__closeup_at 'otp send'" -l mobile -x -d 'Mobile number: \'+\' optional, then 7-15 digits'
 complete -c closeup -n "__closeup_at 'otp send'" -l channel -x -a 'sms whatsapp' -d 'Message channel (default sms)'
 complete -c closeup -n "__closeup_at 'otp send'" -l via -x -a 'stdout command' -d 'Print the code, or run CLOSEUP_SMS_COMMAND'

@@ -18,7 +18,9 @@ struct BadInput: Sendable, CustomTestStringConvertible {
     var environment: [String: String] = [:]
     var testDescription: String { arguments.joined(separator: " ") }
     /// A bulk clear reading stdin skips a bad line and clears the rest.
-    var goesOn: Bool { arguments.last == "-" && [.attemptsClear, .pendingVideoClear, .verificationClear].contains(command) }
+    var goesOn: Bool {
+        arguments.last == "-" && [.attemptsClear, .pendingVideoClear, .verificationClear, .otpRevoke].contains(command)
+    }
 
     static let all: [BadInput] = [
         // otp send
@@ -54,6 +56,8 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(command: .inspect, arguments: ["inspect", "u1", "u2"], message: "unexpected argument 'u2'"),
         BadInput(command: .attemptsGet, arguments: ["attempts", "get", "a b"], message: "invalid user id 'a b'"),
         BadInput(command: .attemptsClear, arguments: ["attempts", "clear", "ok-user", "bad user"], message: "invalid user id 'bad user'"),
+        BadInput(command: .otpRevoke, arguments: ["otp", "revoke", "ok-user", "u:1"], message: "invalid user id 'u:1'"),
+        BadInput(command: .otpRevoke, arguments: ["otp", "revoke"], message: "USER"),
         BadInput(command: .attemptsClear, arguments: ["attempts", "clear"], message: "USER"),
         // ratelimit
         BadInput(command: .rateLimitCheck, arguments: ["ratelimit", "check", "Log-In", "ip", "--max", "3", "--window", "60"],

@@ -34,6 +34,7 @@ struct MatrixCommand: Sendable, CustomTestStringConvertible {
             writes: true),
         MatrixCommand(command: .otpVerify, arguments: ["otp", "verify", user, "123456"], reads: [.otp, .attempts], writes: true),
         MatrixCommand(command: .otpTTL, arguments: ["otp", "ttl", user], reads: [.otp]),
+        MatrixCommand(command: .otpRevoke, arguments: ["otp", "revoke", user], deletes: true),
         MatrixCommand(command: .inspect, arguments: ["inspect", user], reads: [.otp, .attempts, .verification, .pendingVideo]),
         MatrixCommand(command: .attemptsGet, arguments: ["attempts", "get", user], reads: [.attempts]),
         MatrixCommand(command: .attemptsClear, arguments: ["attempts", "clear", user], deletes: true),

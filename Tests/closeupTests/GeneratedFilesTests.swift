@@ -139,7 +139,7 @@ struct CompletionScriptTests {
 
     static let cases: [(line: String, expected: [String])] = [
         ("closeup ot", ["otp"]),
-        ("closeup otp ", ["send", "ttl", "verify"]),
+        ("closeup otp ", ["revoke", "send", "ttl", "verify"]),
         ("closeup --json otp s", ["send"]),
         ("closeup otp send --ch", ["--channel"]),
         ("closeup otp send u1 --channel ", ["sms", "whatsapp"]),

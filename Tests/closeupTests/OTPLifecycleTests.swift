@@ -101,6 +101,32 @@ final class OTPLifecycleTests {
         #expect(try closeup(["otp", "ttl", user]).status == 1)
     }
 
+    @Test(arguments: [false, true])
+    func revokedCodesNeverVerifyInEitherStore(sqliteOnly: Bool) throws {
+        let store = sqliteOnly ? ["--store", "sqlite"] : []
+        let users = (0..<3).map { unique("revoke\($0)") }
+        var codes: [String] = []
+        for user in users.prefix(2) {
+            let sent = try closeup(store + ["--json", "otp", "send", user, "--mobile", mobile()])
+            codes.append(try json(sent.stdout)["otp"] as! String)
+        }
+        // Two live codes, one user without: revoked 2, from stdin.
+        let revoked = try closeup(store + ["otp", "revoke", "-"], stdin: users.joined(separator: "\n"))
+        #expect(revoked.status == 0 && revoked.stdout.hasPrefix("revoked 2 live codes (1 of 3 users had none)"), "\(revoked.stdout)\(revoked.stderr)")
+        for (user, code) in zip(users, codes) {
+            let verify = try closeup(store + ["otp", "verify", user, code])
+            #expect(verify.status == 1 && verify.stdout.contains("no live OTP"), "\(verify.stdout)\(verify.stderr)")
+        }
+        // Nothing left to revoke: exit 1, and the JSON says so per user.
+        let again = try closeup(store + ["--json", "otp", "revoke", users[0]])
+        #expect(again.status == 1)
+        let object = try json(again.stdout)
+        #expect(object["revoked"] as? Bool == false && object["user_id"] as? String == users[0])
+        if !sqliteOnly {
+            #expect(try redis.call(RedisCommand("EXISTS", "otp:\(users[0])")).resp == .integer(0))
+        }
+    }
+
     @Test func aMissingExpiresAtIsDerivedFromTheTTL() throws {
         let user = unique("noexp")
         try redis.call(RedisCommand("SET", "otp:\(user)", #"{"otp_hash":"00"}"#, "EX", "120"))

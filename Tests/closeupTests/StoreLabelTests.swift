@@ -15,6 +15,7 @@ struct StoreLabelTests {
         (.otpSend, ["otp", "send", "{u}", "--mobile", "9712345678", "--force"]),
         (.otpTTL, ["otp", "ttl", "{u}"]),
         (.otpVerify, ["otp", "verify", "{u}", "000000"]),
+        (.otpRevoke, ["otp", "revoke", "{u}"]),
         (.inspect, ["inspect", "{u}"]),
         (.attemptsGet, ["attempts", "get", "{u}"]),
         (.attemptsClear, ["attempts", "clear", "{u}"]),

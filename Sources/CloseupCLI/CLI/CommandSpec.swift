@@ -6,7 +6,7 @@ import CloseupKit
 
 /// Identifies a leaf command, for binding it to its handler.
 public enum CommandID: String, CaseIterable, Sendable {
-    case otpSend, otpVerify, otpTTL
+    case otpSend, otpVerify, otpTTL, otpRevoke
     case inspect
     case attemptsGet, attemptsClear
     case rateLimitCheck, rateLimitReset

@@ -131,6 +131,21 @@ public enum CommandTable {
             arguments: [user],
             examples: [("closeup attempts get user123", "is user123 blocked?")]),
         CommandSpec(
+            id: .otpRevoke, path: ["otp", "revoke"],
+            summary: "Revoke live codes: delete them in Redis, mark SQLite's copies used",
+            details: """
+                Deletes otp:USER in pipelined batches and marks the SQLite copies used, so a revoked \
+                code can never verify, not even through the SQLite fallback. Exits 0 when at least one \
+                user had a live code, 1 when none had. With '-', user ids are read from stdin, one per \
+                line; a bad line is reported with its number and skipped, the rest are revoked, and the \
+                exit status is 2. A bad id among the arguments revokes nothing (exit 2).
+                """,
+            arguments: [users],
+            examples: [
+                ("closeup otp revoke user123", "the code was sent to the wrong number"),
+                ("cut -f1 leaked.tsv | closeup otp revoke -", "revoke many"),
+            ]),
+        CommandSpec(
             id: .attemptsClear, path: ["attempts", "clear"],
             summary: "Clear failed attempts, unblocking users",
             details: """

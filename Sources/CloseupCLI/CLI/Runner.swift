@@ -96,6 +96,7 @@ public enum Runner {
         case .otpSend: try OTPCommands.send(context)
         case .otpVerify: try OTPCommands.verify(context)
         case .otpTTL: try OTPCommands.ttl(context)
+        case .otpRevoke: try OTPCommands.revoke(context)
         case .inspect: try InspectCommand.run(context)
         case .attemptsGet: try AttemptsCommands.get(context)
         case .attemptsClear: try AttemptsCommands.clear(context)

@@ -4,26 +4,29 @@ import CloseupKit
 
 enum BulkClearCommand {
     /// USER... | - : read and validate ids, clear them, print a summary or one JSON line per user.
-    /// Exit 2 when a line of stdin was bad (the rest are still cleared).
+    /// Exit 2 when a line of stdin was bad (the rest are still cleared); with `noneIsNegative`,
+    /// exit 1 when no user had anything to clear (otp revoke: nothing to revoke).
     static func run(
         _ context: CommandContext, noun: (singular: String, plural: String),
+        verb: (field: String, past: String) = ("cleared", "cleared"), noneIsNegative: Bool = false,
         _ body: ([UserID]) throws(CloseupError) -> [Bool]
     ) throws(CloseupError) -> Int32 {
         let (users, badInput) = try UserList.read(context.arguments.positionals, terminal: context.terminal)
         let cleared = try body(users)
+        let count = cleared.filter { $0 }.count
         if context.json {
             for (user, wasSet) in zip(users, cleared) {
-                context.emit([("user_id", .string(user.value)), ("cleared", .bool(wasSet))], text: "")
+                context.emit([("user_id", .string(user.value)), (verb.field, .bool(wasSet))], text: "")
             }
         } else {
-            let count = cleared.filter { $0 }.count
             let none = users.count - count
             context.emit(
                 [],
-                text: "cleared \(count) \(count == 1 ? noun.singular : noun.plural)"
+                text: "\(verb.past) \(count) \(count == 1 ? noun.singular : noun.plural)"
                     + (none > 0 ? " (\(none) of \(users.count) users had none)" : ""))
         }
-        return badInput ? 2 : 0
+        if badInput { return 2 }
+        return noneIsNegative && count == 0 ? 1 : 0
     }
 }
 

@@ -66,6 +66,14 @@ enum OTPCommands {
         }
     }
 
+    static func revoke(_ context: CommandContext) throws(CloseupError) -> Int32 {
+        try BulkClearCommand.run(
+            context, noun: ("live code", "live codes"), verb: ("revoked", "revoked"), noneIsNegative: true
+        ) { users throws(CloseupError) in
+            try OTPService(store: context.store).revoke(users)
+        }
+    }
+
     static func ttl(_ context: CommandContext) throws(CloseupError) -> Int32 {
         let user = try UserID(context.arguments.positionals[0])
         let live = try OTPService(store: context.store).live(user)

@@ -56,7 +56,7 @@ public struct AttemptsService {
     /// Clears the counters of `users`, streamed through one pipeline; true for each user who had one.
     /// With Redis up, SQLite's counters are cleared too, so a user is unblocked everywhere.
     public func clear(_ users: [UserID]) throws(CloseupError) -> [Bool] {
-        try BulkClear.clear(.attempts, users, store: store, now: clock.epochSeconds)
+        try BulkClear.clear(.attempts, users, store: store, clock: clock)
     }
 
     /// Taking an attempt is counting one request against a fixed window of max requests in

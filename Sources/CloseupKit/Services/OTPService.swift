@@ -202,6 +202,15 @@ public struct OTPService {
         return nil
     }
 
+    // MARK: - Revoke
+
+    /// Revokes the users' live codes: deleted in Redis (streamed through one pipeline), their
+    /// SQLite copies marked used, so none can verify through the fallback. True for each user
+    /// who had a live code in either store.
+    public func revoke(_ users: [UserID]) throws(CloseupError) -> [Bool] {
+        try BulkClear.clear(.otp, users, store: store, clock: clock)
+    }
+
     // MARK: - Remaining time
 
     /// The user's live code, or nil. A stored value that cannot be parsed is corrupt (exit 6).

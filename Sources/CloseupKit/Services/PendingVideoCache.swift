@@ -80,7 +80,7 @@ public struct PendingVideoCache {
 
     /// Clears the cache for `users` (the jobs stay in `video_jobs`); true for each user who had an entry.
     public func clear(_ users: [UserID]) throws(CloseupError) -> [Bool] {
-        try BulkClear.clear(.pendingVideo, users, store: store, now: clock.epochSeconds)
+        try BulkClear.clear(.pendingVideo, users, store: store, clock: clock)
     }
 
     /// The newest pending job's id. The table is another writer's too: an id that is not an

@@ -52,7 +52,7 @@ public struct VerificationCache {
 
     /// Clears the cache for `users`; true for each user who had an entry.
     public func clear(_ users: [UserID]) throws(CloseupError) -> [Bool] {
-        try BulkClear.clear(.verification, users, store: store, now: clock.epochSeconds)
+        try BulkClear.clear(.verification, users, store: store, clock: clock)
     }
 
     /// The backend writes `true`/`false`; Python's str(bool) would be `True`/`False`, so case is ignored.
