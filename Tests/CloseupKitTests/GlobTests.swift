@@ -28,7 +28,7 @@ struct GlobTests {
             repeat {
                 let page = try redis.call(RedisCommand("SCAN", cursor, "MATCH", pattern, "COUNT", "1000")).scanPage()
                 cursor = page.cursor
-                matchedByRedis.formUnion(page.keys)
+                matchedByRedis.formUnion(page.keys.map { String(decoding: $0, as: UTF8.self) })
             } while cursor != "0"
             let matchedByUs = keys.filter { Glob.matches(pattern, $0) }
             #expect(matchedByUs == matchedByRedis, "pattern \(pattern)")

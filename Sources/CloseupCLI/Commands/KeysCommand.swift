@@ -42,14 +42,16 @@ enum KeysCommand {
             }
         }
 
-        let separator = arguments.has("null") ? "\u{0}" : "\n"
+        // -0 is for xargs -0 and the like: each key exactly as stored, then a NUL.
+        let raw = arguments.has("null")
         let summary = try scanner.scan(request, action: action) { key in
             // A key gone before its UNLINK (another client deleted it) was not deleted by us: a
             // human list of deleted keys leaves it out, a JSON line says so.
             if key.deleted == false, !context.json { return !terminal.isClosed }
             terminal.write(
-                render(key, json: context.json, action: action, withTTL: request.withTTL, store: context.store.served)
-                    + separator)
+                bytes: render(
+                    key, json: context.json, raw: raw, action: action, withTTL: request.withTTL, store: context.store.served)
+                    + [raw ? 0 : UInt8(ascii: "\n")])
             terminal.flush()  // stream as SCAN goes, so a pipe sees keys at once
             return !terminal.isClosed
         }
@@ -60,16 +62,26 @@ enum KeysCommand {
         switch action {
         case .list: break
         case .dryRun: terminal.note("would delete \(keys(summary.listed)) (dry run)\(origin)")
-        case .delete: terminal.note("deleted \(keys(summary.deleted))\(origin)")
+        case .delete:
+            let alone = summary.leftAlone > 0 ? "; \(keys(summary.leftAlone)) not of closeup's shape left alone" : ""
+            terminal.note("deleted \(keys(summary.deleted))\(origin)\(alone)")
         }
         return 0
     }
 
+    /// One key as its line: JSON (a key that is not UTF-8 in base64, and said so), the raw
+    /// bytes for -0, or escaped text (control characters and bytes that are not UTF-8 as \xHH).
     static func render(
-        _ key: ScannedKey, json: Bool, action: KeyScanAction, withTTL: Bool, store: StoreSource?
-    ) -> String {
+        _ key: ScannedKey, json: Bool, raw: Bool, action: KeyScanAction, withTTL: Bool, store: StoreSource?
+    ) -> [UInt8] {
         if json {
-            var fields: [(String, JSON)] = [("key", .string(key.key)), ("kind", .optional(key.kind?.rawValue))]
+            var fields: [(String, JSON)] =
+                if let text = key.text {
+                    [("key", .string(text)), ("key_encoding", .string("utf-8"))]
+                } else {
+                    [("key", .string(JSON.base64(key.bytes))), ("key_encoding", .string("base64"))]
+                }
+            fields.append(("kind", .optional(key.kind?.rawValue)))
             if let lifetime = key.lifetime {
                 switch lifetime {
                 case .seconds(let seconds): fields.append(("ttl_seconds", .integer(seconds)))
@@ -83,29 +95,17 @@ enum KeysCommand {
             case .delete: fields.append(("deleted", .bool(key.deleted ?? false)))
             }
             fields.append(("store", .optional(store?.rawValue)))
-            return JSON.object(fields).serialized
+            return Array(JSON.object(fields).serialized.utf8)
         }
-        let text = printable(key.key)
-        guard withTTL, let lifetime = key.lifetime else { return text }
-        switch lifetime {
-        case .seconds(let seconds): return "\(text)\t\(seconds)"
-        case .noExpiry: return "\(text)\t-1"
-        case .gone: return "\(text)\t-2"
-        }
-    }
-
-    /// A key as one line: control characters shown as \xHH (keys are binary-safe, lines are not).
-    static func printable(_ key: String) -> String {
-        guard key.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return key }
-        var out = ""
-        for scalar in key.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7F {
-                out += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-            } else {
-                out.unicodeScalars.append(scalar)
+        let shown = raw ? key.bytes : Array(Printable.escape(key.bytes).utf8)
+        guard withTTL, let lifetime = key.lifetime else { return shown }
+        let ttl =
+            switch lifetime {
+            case .seconds(let seconds): seconds
+            case .noExpiry: Int64(-1)
+            case .gone: Int64(-2)
             }
-        }
-        return out
+        return shown + Array("\t\(ttl)".utf8)
     }
 }
 

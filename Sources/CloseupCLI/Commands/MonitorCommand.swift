@@ -55,11 +55,11 @@ enum MonitorCommand {
         let stamp = Timestamp.format(epoch: Int64(event.time), utcOffset: clock.utcOffset(Int64(event.time)))
         let time = String(stamp.dropFirst(11).prefix(8)) + "." + milliseconds(event.time)
         if raw {
-            let words = ([event.command] + event.arguments).map { KeysCommand.printable($0) }
+            let words = ([event.command] + event.arguments).map(Printable.escape)
             return "\(time) [\(event.database) \(event.client)] \(words.joined(separator: " "))"
         }
         let key = event.kind == .rateLimit ? "rate_limit:" + MonitorLine.maskedRateLimit(event.key ?? "") : event.key ?? ""
-        return "\(time) \(event.client) \(KeysCommand.printable(key)) \(event.meaning)"
+        return "\(time) \(event.client) \(Printable.escape(key)) \(Printable.escape(event.meaning))"
     }
 
     static func json(_ event: MonitorEvent, raw: Bool, clock: Clock) -> JSON {

@@ -80,7 +80,7 @@ enum OTPCommands {
         let text: String
         if let live {
             let seconds = live.ttl.map { "\($0) s left" } ?? "no expiry (a writer left it without a TTL)"
-            text = "\(user): \(seconds), expires \(live.record.expiresAt ?? "never")"
+            text = "\(user): \(seconds), expires \(Format.stored(live.record.expiresAt, or: "never"))"
         } else {
             text = "no live OTP for \(user)"
         }

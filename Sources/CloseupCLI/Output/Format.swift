@@ -18,9 +18,18 @@ enum Format {
     /// A JSON field for a TTL: the seconds, or null without one.
     static func ttl(_ ttl: Int64?) -> JSON { ttl.map(JSON.integer) ?? .null }
 
-    /// A mobile number as stored, masked unless it does not parse (then shown as it is: it is not ours).
+    /// A mobile number as stored, masked (SPEC §4). One that does not parse is masked all the
+    /// same, after escaping: first two and last two characters kept, the rest starred.
     static func masked(_ mobile: String?) -> String {
         guard let mobile else { return "unknown" }
-        return (try? MobileNumber(mobile))?.masked ?? mobile
+        if let parsed = try? MobileNumber(mobile) { return parsed.masked }
+        let shown = Array(Printable.escape(mobile))
+        guard shown.count > 4 else { return String(repeating: "*", count: shown.count) }
+        return String(shown.prefix(2)) + String(repeating: "*", count: shown.count - 4) + String(shown.suffix(2))
+    }
+
+    /// Text another writer stored (a record's timestamp), safe to print.
+    static func stored(_ text: String?, or absent: String) -> String {
+        text.map(Printable.escape) ?? absent
     }
 }

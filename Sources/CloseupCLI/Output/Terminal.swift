@@ -32,6 +32,12 @@ public final class Terminal {
 
     public func line(_ text: String) { write(text + "\n") }
 
+    /// Writes bytes as they are (a key that is not UTF-8, for -0).
+    public func write(bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 64 * 1024 { flush() }
+    }
+
     /// `closeup: warning: …` on stderr, once per message, unless --quiet.
     public func warn(_ message: String) {
         guard !quiet, warned.insert(message).inserted else { return }

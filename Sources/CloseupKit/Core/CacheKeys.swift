@@ -97,16 +97,9 @@ public enum CacheKeys {
         return escaped
     }
 
-    /// Text safe to echo in a one-line message: control characters shown as escapes, long values cut.
+    /// Text safe to echo in a one-line message: escaped as storage text is, long values cut.
     static func printable(_ raw: String) -> String {
-        var out = ""
-        for scalar in raw.unicodeScalars.prefix(64) {
-            if scalar.value < 0x20 || scalar.value == 0x7F {
-                out += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return raw.unicodeScalars.count > 64 ? out + "…" : out
+        let shown = Printable.escape(String(raw.unicodeScalars.prefix(64)))
+        return raw.unicodeScalars.count > 64 ? shown + "…" : shown
     }
 }

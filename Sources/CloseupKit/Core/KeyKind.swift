@@ -21,16 +21,43 @@ public enum KeyKind: String, CaseIterable, Sendable {
 
     /// The namespace of `key`, or nil when it is none of closeup's. Per-user keys end in a
     /// user id, which never holds ':' — so `otp:attempts:u` is an attempt counter, not an OTP.
-    public static func of(_ key: String) -> KeyKind? {
+    public static func of(_ key: String) -> KeyKind? { of(Array(key.utf8)) }
+
+    /// The namespace of a key given as the bytes SCAN returned.
+    public static func of(_ key: [UInt8]) -> KeyKind? {
         func user(after prefix: String) -> Bool {
-            key.hasPrefix(prefix) && key.utf8.count > prefix.utf8.count && !key.dropFirst(prefix.count).contains(":")
+            let start = prefix.utf8.count
+            return key.count > start && key.starts(with: prefix.utf8) && !key[start...].contains(UInt8(ascii: ":"))
         }
         if user(after: "otp:attempts:") { return .attempts }
         if user(after: "otp:") { return .otp }
         if user(after: "user:verification:") { return .verification }
         if user(after: "video:pending:") { return .pendingVideo }
-        if key.hasPrefix("rate_limit:"), key.utf8.count > 11 { return .rateLimit }
+        if key.count > 11, key.starts(with: "rate_limit:".utf8) { return .rateLimit }
         return nil
+    }
+
+    /// Whether `key` is exactly a key closeup builds (SPEC §1): its namespace's prefix and a valid
+    /// user id, or a valid action and identifier. Only such keys are ever deleted: a key in a
+    /// namespace but not of this shape (`otp:x y`, bytes that are not ASCII) is someone else's.
+    public static func isWellFormed(_ key: [UInt8]) -> Bool {
+        func printable(_ bytes: ArraySlice<UInt8>, _ range: ClosedRange<Int>, colon: Bool) -> Bool {
+            range.contains(bytes.count) && bytes.allSatisfy { (0x21...0x7E).contains($0) && (colon || $0 != UInt8(ascii: ":")) }
+        }
+        switch of(key) {
+        case .otp: return printable(key[4...], 1...128, colon: false)
+        case .attempts: return printable(key[13...], 1...128, colon: false)
+        case .verification: return printable(key[18...], 1...128, colon: false)
+        case .pendingVideo: return printable(key[14...], 1...128, colon: false)
+        case .rateLimit:
+            let rest = key[11...]
+            guard let colon = rest.firstIndex(of: UInt8(ascii: ":")) else { return false }
+            let action = rest[..<colon]
+            return (1...64).contains(action.count)
+                && action.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == UInt8(ascii: "_") }
+                && printable(rest[(colon + 1)...], 1...256, colon: true)
+        case nil: return false
+        }
     }
 
     /// The user a per-user key belongs to (`otp:u1` → "u1"), as written; nil for rate limits

@@ -54,13 +54,13 @@ public struct OTPRecord: Sendable, Equatable {
         expiresAt = try optionalText("expires_at")
         if let createdAt {
             guard let epoch = Timestamp.parse(createdAt, defaultOffset: localOffset) else {
-                throw corrupt("created_at '\(createdAt)' is not an ISO 8601 time")
+                throw corrupt("created_at '\(CacheKeys.printable(createdAt))' is not an ISO 8601 time")
             }
             createdEpoch = epoch
         }
         if let expiresAt {
             guard let epoch = Timestamp.parse(expiresAt, defaultOffset: localOffset) else {
-                throw corrupt("expires_at '\(expiresAt)' is not an ISO 8601 time")
+                throw corrupt("expires_at '\(CacheKeys.printable(expiresAt))' is not an ISO 8601 time")
             }
             expiresEpoch = epoch
         }

@@ -4,8 +4,10 @@ public enum ClusterSlots {
     public static let count = 16384
 
     /// The slot of `key`. A non-empty `{tag}` hashes the tag alone, so `{u1}a` and `{u1}b` share a slot.
-    public static func slot(of key: String) -> Int {
-        let bytes = Array(key.utf8)
+    public static func slot(of key: String) -> Int { slot(of: Array(key.utf8)) }
+
+    /// The slot of a key given as bytes.
+    public static func slot(of bytes: [UInt8]) -> Int {
         var hashed = bytes[...]
         if let open = bytes.firstIndex(of: UInt8(ascii: "{")),
             let close = bytes[(open + 1)...].firstIndex(of: UInt8(ascii: "}")), close > open + 1

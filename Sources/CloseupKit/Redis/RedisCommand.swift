@@ -5,9 +5,18 @@ import CHiredis
 /// One Redis command: name and arguments, sent as binary-safe bulk strings.
 public struct RedisCommand: Sendable, Equatable {
     public var arguments: [String]
+    /// A key as the bytes SCAN returned, standing in for `arguments[1]`: a key that is not UTF-8
+    /// must reach the server exactly as it is, never re-encoded.
+    private var keyBytes: [UInt8]?
 
     public init(_ arguments: String...) { self.arguments = arguments }
     public init(arguments: [String]) { self.arguments = arguments }
+
+    /// `name key` with the key as raw bytes (TTL, UNLINK, GET of a key SCAN found).
+    public init(_ name: String, key: [UInt8]) {
+        arguments = [name, String(decoding: key, as: UTF8.self)]
+        keyBytes = key
+    }
 
     /// Command name and key for messages ("GET otp:u1"), never values (a value may be a secret).
     public var label: String {
@@ -15,21 +24,23 @@ public struct RedisCommand: Sendable, Equatable {
         switch name {
         case "AUTH": return "AUTH"
         case "EVALSHA", "EVAL": return arguments.count > 3 ? "script on \(arguments[3])" : name
-        default: return arguments.count > 1 ? "\(name) \(arguments[1])" : name
+        default:
+            guard arguments.count > 1 else { return name }
+            return "\(name) \(keyBytes.map(Printable.escape) ?? arguments[1])"
         }
     }
 
-    /// The key that decides which cluster node serves this command; nil for keyless commands.
-    public var routingKey: String? {
+    /// The key that decides which cluster node serves this command, as bytes; nil for keyless commands.
+    public var routingKey: [UInt8]? {
         guard let name = arguments.first?.uppercased(), arguments.count > 1 else { return nil }
         switch name {
         case "EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO":
-            return arguments.count > 3 && (Int(arguments[2]) ?? 0) > 0 ? arguments[3] : nil
+            return arguments.count > 3 && (Int(arguments[2]) ?? 0) > 0 ? Array(arguments[3].utf8) : nil
         case "PING", "INFO", "SCAN", "CLUSTER", "ASKING", "SCRIPT", "MONITOR", "ACL", "CLIENT", "DBSIZE", "AUTH",
             "SELECT", "HELLO", "CONFIG", "DEBUG", "FLUSHALL", "FLUSHDB":
             return nil
         default:
-            return arguments[1]
+            return keyBytes ?? Array(arguments[1].utf8)
         }
     }
 
@@ -39,10 +50,15 @@ public struct RedisCommand: Sendable, Equatable {
     func encode(into buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "*"))
         appendDecimal(arguments.count, to: &buffer)
-        for argument in arguments {
+        for (index, argument) in arguments.enumerated() {
             buffer.append(UInt8(ascii: "$"))
-            appendDecimal(argument.utf8.count, to: &buffer)
-            buffer.append(contentsOf: argument.utf8)
+            if index == 1, let keyBytes {
+                appendDecimal(keyBytes.count, to: &buffer)
+                buffer.append(contentsOf: keyBytes)
+            } else {
+                appendDecimal(argument.utf8.count, to: &buffer)
+                buffer.append(contentsOf: argument.utf8)
+            }
             buffer.append(0x0D)
             buffer.append(0x0A)
         }

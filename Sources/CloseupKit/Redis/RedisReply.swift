@@ -83,15 +83,16 @@ public struct RedisReply: Sendable {
     }
 
     /// A SCAN reply: the next cursor ("0" when the walk is done) and the keys of this page.
-    public func scanPage() throws(RedisError) -> (cursor: String, keys: [String]) {
+    /// Keys are bytes, exactly as stored: one that is not UTF-8 is never re-encoded.
+    public func scanPage() throws(RedisError) -> (cursor: String, keys: [[UInt8]]) {
         let parts = try array()
         guard parts.count == 2, let cursor = try parts[0].text() else {
             throw unexpected("a cursor and a key list")
         }
-        var keys: [String] = []
+        var keys: [[UInt8]] = []
         for key in try parts[1].array() {
-            guard let text = try key.text() else { throw unexpected("a key") }
-            keys.append(text)
+            guard let bytes = try key.bytes() else { throw unexpected("a key") }
+            keys.append(bytes)
         }
         return (cursor, keys)
     }

@@ -31,12 +31,17 @@ public enum KeyScanAction: Sendable {
 }
 
 public struct ScannedKey: Sendable {
-    public var key: String
+    /// The key exactly as stored: it need not be UTF-8.
+    public var bytes: [UInt8]
     public var kind: KeyKind?
     /// Known when TTLs were asked for.
     public var lifetime: Lifetime?
-    /// With `.delete`: whether UNLINK removed it (false when it was gone already).
+    /// With `.delete`: whether UNLINK removed it (false when it was gone already, or when it is
+    /// not a key closeup builds and was left alone).
     public var deleted: Bool?
+
+    /// The key as text, when it is UTF-8.
+    public var text: String? { String(validating: bytes, as: UTF8.self) }
 }
 
 /// What a scan did: keys handed to the caller, and (deleting) keys really removed, also those of
@@ -44,6 +49,8 @@ public struct ScannedKey: Sendable {
 public struct KeyScanSummary: Sendable, Equatable {
     public var listed = 0
     public var deleted = 0
+    /// Keys in a namespace but not of closeup's shape (`otp:x y`): never deleted.
+    public var leftAlone = 0
 }
 
 public struct KeyScanner {
@@ -70,9 +77,9 @@ public struct KeyScanner {
     }
 
     /// Whether `key` is selected by the request (the server's MATCH aside).
-    func selects(_ key: String, _ request: KeyScanRequest) -> (Bool, KeyKind?) {
+    func selects(_ key: [UInt8], _ request: KeyScanRequest) -> (Bool, KeyKind?) {
         let kind = KeyKind.of(key)
-        if let match = request.match, !Glob.matches(match, key) { return (false, kind) }
+        if let match = request.match, !Glob.matches(Array(match.utf8), key) { return (false, kind) }
         if request.anyKey && request.kinds.isEmpty { return (true, kind) }
         guard let kind else { return (false, nil) }
         return (request.kinds.isEmpty || request.kinds.contains(kind), kind)
@@ -104,7 +111,7 @@ public struct KeyScanner {
                     if let pattern { command += ["MATCH", pattern] }
                     let page = try node.call(RedisCommand(arguments: command)).scanPage()
                     cursor = page.cursor
-                    var batch: [(String, KeyKind?)] = []
+                    var batch: [([UInt8], KeyKind?)] = []
                     for key in page.keys {
                         let (selected, kind) = selects(key, request)
                         if selected, seen.insert(key.hashValue).inserted { batch.append((key, kind)) }
@@ -112,21 +119,27 @@ public struct KeyScanner {
                     guard !batch.isEmpty else { continue }
                     var lifetimes: [Lifetime?] = Array(repeating: nil, count: batch.count)
                     if needTTL {
-                        lifetimes = try redis.pipeline(batch.map { RedisCommand("TTL", $0.0) }).map { try $0.lifetime() }
+                        lifetimes = try redis.pipeline(batch.map { RedisCommand("TTL", key: $0.0) }).map { try $0.lifetime() }
                     }
                     var chosen: [ScannedKey] = []
                     for (index, (key, kind)) in batch.enumerated() {
                         if request.noExpiryOnly, lifetimes[index] != .noExpiry { continue }
-                        chosen.append(ScannedKey(key: key, kind: kind, lifetime: lifetimes[index]))
+                        chosen.append(ScannedKey(bytes: key, kind: kind, lifetime: lifetimes[index]))
                         if let limit = request.limit, summary.listed + chosen.count >= limit { break }
                     }
                     if action == .delete, !chosen.isEmpty {
-                        let unlinked = try redis.pipeline(chosen.map { RedisCommand("UNLINK", $0.key) })
-                        for index in chosen.indices { chosen[index].deleted = try unlinked[index].flag() }
+                        // Only keys of closeup's own shape are unlinked; the rest are left alone.
+                        let ours = chosen.indices.filter { KeyKind.isWellFormed(chosen[$0].bytes) }
+                        let unlinked = try redis.pipeline(ours.map { RedisCommand("UNLINK", key: chosen[$0].bytes) })
+                        for index in chosen.indices { chosen[index].deleted = false }
+                        for (index, reply) in zip(ours, unlinked) { chosen[index].deleted = try reply.flag() }
                         summary.deleted += chosen.filter { $0.deleted == true }.count
+                        summary.leftAlone += chosen.count - ours.count
                         try OTPCodes.revoke(
                             try store.sqlite(),
-                            users: chosen.compactMap { $0.kind == .otp && $0.deleted == true ? KeyKind.userPart(of: $0.key) : nil },
+                            users: chosen.compactMap { key in
+                                key.kind == .otp && key.deleted == true ? key.text.flatMap(KeyKind.userPart) : nil
+                            },
                             now: clock.timestamp(clock.epochSeconds))
                     }
                     for key in chosen {
@@ -163,10 +176,11 @@ public struct KeyScanner {
             try select.bind([.integer(now)])
             var rows: [(ScannedKey, Int64)] = []
             while try select.step() {
-                guard let key = select.text(0), let expires = select.integer(1), let id = select.integer(2) else { continue }
+                guard let text = select.text(0), let expires = select.integer(1), let id = select.integer(2) else { continue }
+                let key = Array(text.utf8)
                 let (selected, kind) = selects(key, request)
                 guard selected, !request.noExpiryOnly else { continue }  // SQLite rows always expire
-                rows.append((ScannedKey(key: key, kind: kind, lifetime: request.withTTL ? .seconds(expires - now) : nil), id))
+                rows.append((ScannedKey(bytes: key, kind: kind, lifetime: request.withTTL ? .seconds(expires - now) : nil), id))
             }
             for (var key, id) in rows {
                 if action == .delete {

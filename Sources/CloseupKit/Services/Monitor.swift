@@ -86,10 +86,16 @@ public struct Monitor {
                 }
                 backoff = 0.5
                 let slice = 0.2 / Double(streams.count)
+                // The keys our own side reads will show up as GETs of, not yet seen in the stream.
+                var ownReads: [String: Int] = [:]
                 func handle(_ pushed: RedisReply) throws(RedisError) {
-                    guard let line = try pushed.text(), var parsed = MonitorLine.parse(line), request.wants(parsed)
-                    else { return }
-                    count(&parsed, client)
+                    guard let line = try pushed.text(), var parsed = MonitorLine.parse(line) else { return }
+                    if parsed.command == "GET", parsed.client != "lua", let key = parsed.key, let pending = ownReads[key] {
+                        ownReads[key] = pending > 1 ? pending - 1 : nil
+                        return  // closeup reading a count, not traffic
+                    }
+                    guard request.wants(parsed) else { return }
+                    if let read = count(&parsed, client) { ownReads[read, default: 0] += 1 }
                     event(parsed)
                 }
                 while !finished() {
@@ -122,12 +128,13 @@ public struct Monitor {
 
     /// Adds the count a counting command reached ("verify attempt 3 of 5 taken for u1", "rate limit
     /// otp_request:98******10 at 2 of 3"): MONITOR shows commands, not replies, so the counter
-    /// is read once more on the side connection.
-    private func count(_ event: inout MonitorEvent, _ client: RedisClient) {
+    /// is read once more on the side connection. Returns the key it read (that GET will come by
+    /// in the stream too, and is not traffic to report).
+    private func count(_ event: inout MonitorEvent, _ client: RedisClient) -> String? {
         guard event.client != "lua", let key = event.key,
-            event.command == "INCR" || event.command.hasPrefix("EVAL"),
-            let text = try? client.call(RedisCommand("GET", key)).text(), let count = Int64(text)
-        else { return }
+            event.command == "INCR" || event.command.hasPrefix("EVAL")
+        else { return nil }
+        guard let text = try? client.call(RedisCommand("GET", key)).text(), let count = Int64(text) else { return key }
         switch event.kind {
         case .attempts where event.command == "INCR":
             event.meaning = "failed attempt \(count) of \(settings.maxAttempts) for \(event.user ?? "")"
@@ -139,6 +146,7 @@ public struct Monitor {
         default:
             break
         }
+        return key
     }
 
     private static let monitor = RedisCommand("MONITOR")
@@ -161,7 +169,7 @@ public struct Monitor {
             if finished() { break }
             let current = try snapshot(connection, request)
             let now = clock.now()
-            for (key, state) in current.sorted(by: { $0.key < $1.key }) {
+            for (key, state) in current.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
                 let change: String? =
                     switch previous[key] {
                     case nil: "created"
@@ -170,7 +178,7 @@ public struct Monitor {
                     }
                 if let change { report(key, change, state.ttl, now, request, event) }
             }
-            for key in previous.keys.sorted() where current[key] == nil {
+            for key in previous.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) where current[key] == nil {
                 report(key, "expired or deleted", nil, now, request, event)
             }
             previous = current
@@ -178,9 +186,11 @@ public struct Monitor {
     }
 
     private func report(
-        _ key: String, _ change: String, _ ttl: Int64?, _ now: Double, _ request: MonitorRequest,
+        _ bytes: [UInt8], _ change: String, _ ttl: Int64?, _ now: Double, _ request: MonitorRequest,
         _ event: (MonitorEvent) -> Void
     ) {
+        // Shown, never used again: a key that is not UTF-8 is escaped by the renderer.
+        let key = String(decoding: bytes, as: UTF8.self)
         var polled = MonitorLine.describe(time: now, database: settings.redis.database, client: "poll", command: "POLL", arguments: [key])
         let what: String =
             switch polled.kind {
@@ -199,9 +209,9 @@ public struct Monitor {
     }
 
     /// Every key of the selected namespaces with a digest of its value and its TTL.
-    private func snapshot(_ client: RedisClient, _ request: MonitorRequest) throws -> [String: (value: Int, ttl: Int64)] {
-        var keys: [String] = []
-        var seen = Set<String>()
+    private func snapshot(_ client: RedisClient, _ request: MonitorRequest) throws -> [[UInt8]: (value: Int, ttl: Int64)] {
+        var keys: [[UInt8]] = []
+        var seen = Set<[UInt8]>()
         var scan = KeyScanRequest()
         scan.kinds = request.kinds
         for pattern in KeyScanner.patterns(scan) {
@@ -216,11 +226,11 @@ public struct Monitor {
                 } while cursor != "0"
             }
         }
-        var result: [String: (value: Int, ttl: Int64)] = [:]
+        var result: [[UInt8]: (value: Int, ttl: Int64)] = [:]
         var start = 0
         while start < keys.count {
             let batch = Array(keys[start..<min(start + 500, keys.count)])
-            let replies = try client.pipeline(batch.flatMap { [RedisCommand("GET", $0), RedisCommand("TTL", $0)] })
+            let replies = try client.pipeline(batch.flatMap { [RedisCommand("GET", key: $0), RedisCommand("TTL", key: $0)] })
             for (index, key) in batch.enumerated() {
                 guard let value = try replies[index * 2].bytes() else { continue }  // gone between SCAN and GET
                 // A digest only: OTP records are compared, never kept or shown.

@@ -119,6 +119,13 @@ public enum MonitorLine {
             where ["REQUIREPASS", "MASTERAUTH", "MASTERUSER"].contains(word.uppercased()) && index + 1 < arguments.count {
                 out[index + 1] = hidden
             }
+        case "RESTORE" where kind == .otp && arguments.count > 2:
+            out[2] = "(otp record)"  // a DUMP payload holds the record in plain
+        case "MSET", "MSETNX":
+            // key value key value…: every value stored at an OTP key is a record.
+            for index in stride(from: 1, to: arguments.count, by: 2) where KeyKind.of(arguments[index - 1]) == .otp {
+                out[index] = "(otp record)"
+            }
         case _ where kind == .otp && ["SET", "SETNX", "GETSET", "SETEX", "PSETEX", "SETRANGE", "APPEND"].contains(command):
             let valueIndex = command == "SETEX" || command == "PSETEX" ? 2 : 1
             if valueIndex < out.count { out[valueIndex] = "(otp record)" }

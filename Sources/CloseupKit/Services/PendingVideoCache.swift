@@ -95,7 +95,7 @@ public struct PendingVideoCache {
         guard select.text(1) == "integer", let id = select.integer(0) else {
             throw CloseupError(
                 .corrupt,
-                "corrupt video job of '\(user)' in video_jobs: id '\(select.text(0) ?? "NULL")' is not an integer;"
+                "corrupt video job of '\(user)' in video_jobs: id '\(CacheKeys.printable(select.text(0) ?? "NULL"))' is not an integer;"
                     + " it was left as it is")
         }
         return id
