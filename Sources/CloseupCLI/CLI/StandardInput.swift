@@ -15,6 +15,21 @@ enum StandardInput {
         return bytes
     }
 
+    /// The first line of stdin: on a terminal it ends at Enter (not at end of input, which a
+    /// person would have to type Ctrl-D for); from a pipe or file, at the first newline too.
+    static func firstLine() -> String {
+        var bytes: [UInt8] = []
+        var byte: UInt8 = 0
+        while true {
+            let count = read(STDIN_FILENO, &byte, 1)
+            if count < 0 && errno == EINTR { continue }
+            guard count == 1, byte != UInt8(ascii: "\n") else { break }
+            bytes.append(byte)
+        }
+        while let last = bytes.last, [0x0D, 0x20, 0x09].contains(last) { bytes.removeLast() }
+        return String(decoding: bytes.drop { [0x20, 0x09].contains($0) }, as: UTF8.self)
+    }
+
     /// Lines of stdin with their 1-based numbers; blank lines and trailing '\r' and spaces dropped.
     static func lines() -> [(number: Int, text: String)] {
         var result: [(Int, String)] = []

@@ -38,7 +38,7 @@ enum OTPCommands {
     static func verify(_ context: CommandContext) throws(CloseupError) -> Int32 {
         let user = try UserID(context.arguments.positionals[0])
         var code = context.arguments.positionals[1]
-        if code == "-" { code = StandardInput.lines().first?.text ?? "" }
+        if code == "-" { code = StandardInput.firstLine() }
         let outcome = try OTPService(store: context.store).verify(user, code: code)
         let terminal = context.terminal
         let base: [(String, JSON)] = [("user_id", .string(user.value))]
