@@ -75,8 +75,9 @@ final class OTPLifecycleTests {
     }
 
     @Test func aRecordLivesWhileItsKeyDoesWhateverItsExpiresAtSays() throws {
-        // SPEC §2: in Redis the TTL is the truth; expires_at is shown, never decides. A writer
-        // whose clock or zone is off must not make a valid code unusable (or destroy it).
+        // SPEC §2 "What live means": in Redis the TTL is the truth; expires_at is shown, never
+        // decides. A writer whose clock or zone is off must not make a valid code unusable (or
+        // destroy it), and every command must agree the code is live.
         let user = unique("stale-expiry")
         let code = "314159"
         let record = """
@@ -86,19 +87,17 @@ final class OTPLifecycleTests {
         try redis.call(RedisCommand("SET", "otp:\(user)", record, "EX", "300"))
         let ttl = try closeup(["otp", "ttl", user])
         #expect(ttl.status == 0 && ttl.stdout.contains("s left"), "\(ttl.stdout)")
+        #expect(try closeup(["inspect", user]).stdout.contains("live, "))
+        let send = try closeup(["otp", "send", user, "--mobile", mobile()])
+        #expect(send.status == 4 && send.stderr.contains("already has a live OTP"), "\(send.stderr)")
+        let wrong = try closeup(["otp", "verify", user, "271828"])
+        #expect(wrong.status == 1 && wrong.stdout.contains("failed attempt 1 of 5"), "\(wrong.stdout)")
         let verified = try closeup(["otp", "verify", user, code], environment: ["TZ": "Asia/Kolkata"])
         #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
         #expect(try redis.call(RedisCommand("EXISTS", "otp:\(user)")).resp == .integer(0))
-    }
-
-    @Test func aCodeDeletedByKeysScanNeverVerifiesThroughSQLite() throws {
-        let user = unique("deleted")
-        let code = try send(user)
-        let deleted = try closeup(["keys", "scan", "--kind", "otp", "--match", "otp:\(user)", "--delete", "--yes"])
-        #expect(deleted.status == 0 && deleted.stderr == "closeup: deleted 1 key\n", "\(deleted.stderr)")
-        let verify = try closeup(["otp", "verify", user, code])
-        #expect(verify.status == 1 && verify.stdout.contains("no live OTP"), "\(verify.stdout)\(verify.stderr)")
-        #expect(try closeup(["otp", "ttl", user]).status == 1)
+        // And revoke agrees too.
+        try redis.call(RedisCommand("SET", "otp:\(user)", record, "EX", "300"))
+        #expect(try closeup(["otp", "revoke", user]).status == 0)
     }
 
     @Test(arguments: [false, true])
