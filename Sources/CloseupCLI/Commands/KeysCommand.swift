@@ -44,17 +44,18 @@ enum KeysCommand {
 
         // -0 is for xargs -0 and the like: each key exactly as stored, then a NUL.
         let raw = arguments.has("null")
-        let summary = try scanner.scan(request, action: action) { key in
+        // A person watching sees each key as it comes; a pipe or file gets one write per SCAN batch
+        // (or 64 KiB), not one per key.
+        let watched = isatty(STDOUT_FILENO) == 1
+        let summary = try scanner.scan(request, action: action, found: { key in
             // A key gone before its UNLINK (another client deleted it) was not deleted by us: a
             // human list of deleted keys leaves it out, a JSON line says so.
             if key.deleted == false, !context.json { return !terminal.isClosed }
-            terminal.write(
-                bytes: render(
-                    key, json: context.json, raw: raw, action: action, withTTL: request.withTTL, store: context.store.served)
-                    + [raw ? 0 : UInt8(ascii: "\n")])
-            terminal.flush()  // stream as SCAN goes, so a pipe sees keys at once
+            render(key, to: terminal, json: context.json, raw: raw, action: action, withTTL: request.withTTL,
+                   store: context.store.served)
+            if watched { terminal.flush() }
             return !terminal.isClosed
-        }
+        }, endOfBatch: { terminal.flush() })
         // The listing stays a plain key list (the fallback warning says where it came from); the
         // summary of a delete says it too.
         func keys(_ count: Int) -> String { "\(count) key\(count == 1 ? "" : "s")" }
@@ -70,10 +71,12 @@ enum KeysCommand {
     }
 
     /// One key as its line: JSON (a key that is not UTF-8 in base64, and said so), the raw
-    /// bytes for -0, or escaped text (control characters and bytes that are not UTF-8 as \xHH).
+    /// bytes and a NUL for -0, or escaped text (control characters and bytes that are not UTF-8
+    /// as \xHH). Written straight into the output buffer: nothing is made per key but the line.
     static func render(
-        _ key: ScannedKey, json: Bool, raw: Bool, action: KeyScanAction, withTTL: Bool, store: StoreSource?
-    ) -> [UInt8] {
+        _ key: ScannedKey, to terminal: Terminal, json: Bool, raw: Bool, action: KeyScanAction, withTTL: Bool,
+        store: StoreSource?
+    ) {
         if json {
             var fields: [(String, JSON)] =
                 if let text = key.text {
@@ -95,17 +98,18 @@ enum KeysCommand {
             case .delete: fields.append(("deleted", .bool(key.deleted ?? false)))
             }
             fields.append(("store", .optional(store?.rawValue)))
-            return Array(JSON.object(fields).serialized.utf8)
+            terminal.write(JSON.object(fields).serialized + (raw ? "\u{0}" : "\n"))
+            return
         }
-        let shown = raw ? key.bytes : Array(Printable.escape(key.bytes).utf8)
-        guard withTTL, let lifetime = key.lifetime else { return shown }
-        let ttl =
+        if raw { terminal.write(bytes: key.bytes) } else { terminal.write(escaping: key.bytes) }
+        if withTTL, let lifetime = key.lifetime {
             switch lifetime {
-            case .seconds(let seconds): seconds
-            case .noExpiry: Int64(-1)
-            case .gone: Int64(-2)
+            case .seconds(let seconds): terminal.write("\t\(seconds)")
+            case .noExpiry: terminal.write("\t-1")
+            case .gone: terminal.write("\t-2")
             }
-        return shown + Array("\t\(ttl)".utf8)
+        }
+        terminal.write(raw ? "\u{0}" : "\n")
     }
 }
 

@@ -1,5 +1,6 @@
 // Everything closeup writes goes through here: stdout for results, stderr for
 // diagnostics, colour only when it helps (a terminal, no NO_COLOR, TERM not dumb).
+import CloseupKit
 import Glibc
 
 /// Output streams and their capabilities for one run.
@@ -35,6 +36,13 @@ public final class Terminal {
     /// Writes bytes as they are (a key that is not UTF-8, for -0).
     public func write(bytes: [UInt8]) {
         buffer.append(contentsOf: bytes)
+        if buffer.count >= 64 * 1024 { flush() }
+    }
+
+    /// Writes stored bytes escaped (see Printable), straight into the output buffer: a listing
+    /// of millions of keys makes no string per key.
+    public func write(escaping bytes: [UInt8]) {
+        Printable.escape(bytes, into: &buffer)
         if buffer.count >= 64 * 1024 { flush() }
     }
 

@@ -25,16 +25,24 @@ public enum KeyKind: String, CaseIterable, Sendable {
 
     /// The namespace of a key given as the bytes SCAN returned.
     public static func of(_ key: [UInt8]) -> KeyKind? {
-        func user(after prefix: String) -> Bool {
-            let start = prefix.utf8.count
-            return key.count > start && key.starts(with: prefix.utf8) && !key[start...].contains(UInt8(ascii: ":"))
+        func user(after prefix: [UInt8]) -> Bool {
+            key.count > prefix.count && key.starts(with: prefix) && !key[prefix.count...].contains(UInt8(ascii: ":"))
         }
-        if user(after: "otp:attempts:") { return .attempts }
-        if user(after: "otp:") { return .otp }
-        if user(after: "user:verification:") { return .verification }
-        if user(after: "video:pending:") { return .pendingVideo }
-        if key.count > 11, key.starts(with: "rate_limit:".utf8) { return .rateLimit }
+        if user(after: Prefix.attempts) { return .attempts }
+        if user(after: Prefix.otp) { return .otp }
+        if user(after: Prefix.verification) { return .verification }
+        if user(after: Prefix.pendingVideo) { return .pendingVideo }
+        if key.count > Prefix.rateLimit.count, key.starts(with: Prefix.rateLimit) { return .rateLimit }
         return nil
+    }
+
+    /// The prefixes as bytes, made once: `of` runs for every key of a scan.
+    private enum Prefix {
+        static let otp = Array("otp:".utf8)
+        static let attempts = Array("otp:attempts:".utf8)
+        static let verification = Array("user:verification:".utf8)
+        static let pendingVideo = Array("video:pending:".utf8)
+        static let rateLimit = Array("rate_limit:".utf8)
     }
 
     /// Whether `key` is exactly a key closeup builds (SPEC §1): its namespace's prefix and a valid

@@ -2,39 +2,58 @@
 // bytes) made safe to print: control characters, C1 controls and bytes that
 // are not UTF-8 become \xHH, and a backslash is doubled so an escape can never
 // be faked. Nothing read from Redis or SQLite can move the cursor, retitle the
-// terminal or pass for another key (SPEC §4).
+// terminal or pass for another key (SPEC §4). Byte by byte, without building a
+// String per character: a key listing runs this for every key.
 
 public enum Printable {
-    /// Bytes as text for a message: control characters and bytes that are not UTF-8 as \xHH,
-    /// so no key can move the cursor or pass for another.
+    /// `bytes` as text, escaped.
     public static func escape(_ bytes: [UInt8]) -> String {
-        var out = ""
-        var index = 0
-        while index < bytes.count {
-            // Each valid UTF-8 sequence stays as it is; anything else is escaped byte by byte.
-            let length = bytes[index] < 0x80 ? 1 : bytes[index] >> 5 == 0b110 ? 2 : bytes[index] >> 4 == 0b1110 ? 3
-                : bytes[index] >> 3 == 0b11110 ? 4 : 0
-            if length > 1, index + length <= bytes.count,
-                let scalar = String(validating: bytes[index..<index + length], as: UTF8.self)?.unicodeScalars.first,
-                !(0x80...0x9F).contains(scalar.value)
-            {
-                out.unicodeScalars.append(scalar)
-                index += length
-                continue
-            }
-            let byte = bytes[index]
-            if length == 1, byte >= 0x20, byte != 0x7F, byte != UInt8(ascii: "\\") {
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            } else if byte == UInt8(ascii: "\\") {
-                out += "\\\\"
-            } else {
-                out += "\\x" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16)
-            }
-            index += 1
-        }
-        return out
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        escape(bytes, into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The same for text.
     public static func escape(_ text: String) -> String { escape(Array(text.utf8)) }
+
+    /// Appends `bytes`, escaped, to `out` (UTF-8).
+    public static func escape(_ bytes: [UInt8], into out: inout [UInt8]) {
+        // Most keys are plain printable ASCII: copied whole.
+        if !bytes.contains(where: { $0 < 0x20 || $0 >= 0x7F || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: bytes)
+            return
+        }
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\\") {
+                out.append(byte)
+                index += 1
+                continue
+            }
+            if byte == UInt8(ascii: "\\") {
+                out.append(contentsOf: [byte, byte])
+                index += 1
+                continue
+            }
+            // A whole, valid sequence of 2 to 4 bytes stays, unless it is a C1 control (U+0080–U+009F).
+            let length = byte >> 5 == 0b110 ? 2 : byte >> 4 == 0b1110 ? 3 : byte >> 3 == 0b11110 ? 4 : 0
+            if length > 1, index + length <= bytes.count, isValid(bytes[index..<index + length]),
+                !(byte == 0xC2 && bytes[index + 1] < 0xA0)
+            {
+                out.append(contentsOf: bytes[index..<index + length])
+                index += length
+                continue
+            }
+            let digits = Array("0123456789abcdef".utf8)
+            out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "x"), digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+            index += 1
+        }
+    }
+
+    /// A multi-byte UTF-8 sequence that decodes to one scalar (no overlong form, no surrogate).
+    private static func isValid(_ sequence: ArraySlice<UInt8>) -> Bool {
+        String(validating: sequence, as: UTF8.self)?.unicodeScalars.count == 1
+    }
 }

@@ -129,15 +129,16 @@ public final class RedisConnection {
 
     /// The one I/O loop. `deadline`, when given, bounds the whole exchange (the handshake);
     /// otherwise each wait is bounded by the operation timeout from the last progress.
+    /// `alreadySent` commands were written by `beginCall`: only their replies are read.
     private func exchange(
         count: Int, command: (Int) -> RedisCommand, reply: (Int, RESPValue) -> Void,
-        deadline fixed: Deadline? = nil, seconds: Double? = nil
+        deadline fixed: Deadline? = nil, seconds: Double? = nil, alreadySent: Int = 0
     ) throws(RedisError) {
         if let broken { throw broken }
         let timeout = seconds ?? options.operationTimeout
         var output: [UInt8] = []
-        output.reserveCapacity(64 * 1024)
-        var written = 0, encoded = 0, received = 0
+        output.reserveCapacity(alreadySent == count ? 0 : 64 * 1024)
+        var written = 0, encoded = alreadySent, received = 0
         do {
             while received < count {
                 if written == output.count, encoded < count, encoded - received < Self.window {
@@ -188,6 +189,36 @@ public final class RedisConnection {
         serverHasAnswered = true
         try readBuffer.withUnsafeBytes { try reader.feed(UnsafeRawBufferPointer(rebasing: $0[..<received])) }
         while more(), let reply = try reader.next() { handle(reply) }
+    }
+
+    /// Writes `command` and returns at once; `finishCall` reads its reply. Meanwhile the server
+    /// works while the caller does: a SCAN walk asks for the next page before it handles the
+    /// last one. Nothing else may be sent on this connection in between.
+    public func beginCall(_ command: RedisCommand) throws(RedisError) {
+        if let broken { throw broken }
+        var output: [UInt8] = []
+        command.encode(into: &output)
+        var written = 0
+        do {
+            while written < output.count {
+                try transport.wait(for: Int16(POLLOUT), until: .after(seconds: options.operationTimeout))
+                written +=
+                    try output.withUnsafeBytes { bytes throws(TransportError) in
+                        try transport.write(UnsafeRawBufferPointer(rebasing: bytes[written...]))
+                    } ?? 0
+            }
+        } catch let error as TransportError {
+            throw fail(error, command: command, seconds: options.operationTimeout)
+        } catch {
+            throw fail(.connectionLost(target: options.target, reason: "\(error)"))
+        }
+    }
+
+    /// The reply to the command `beginCall` sent.
+    public func finishCall(_ command: RedisCommand) throws(RedisError) -> RedisReply {
+        var value = RESPValue.null
+        try exchange(count: 1, command: { _ in command }, reply: { _, reply in value = reply }, alreadySent: 1)
+        return try RedisReply(value, to: command).checked()
     }
 
     /// The next reply the server pushes unasked (after `command`, e.g. MONITOR), or nil when

@@ -86,12 +86,14 @@ public struct RedisReply: Sendable {
     /// Keys are bytes, exactly as stored: one that is not UTF-8 is never re-encoded.
     public func scanPage() throws(RedisError) -> (cursor: String, keys: [[UInt8]]) {
         let parts = try array()
-        guard parts.count == 2, let cursor = try parts[0].text() else {
+        guard parts.count == 2, let cursor = try parts[0].text(), case .array(let items) = parts[1].value else {
             throw unexpected("a cursor and a key list")
         }
+        // Read in place: a page holds up to COUNT keys, and a scan may hold millions.
         var keys: [[UInt8]] = []
-        for key in try parts[1].array() {
-            guard let bytes = try key.bytes() else { throw unexpected("a key") }
+        keys.reserveCapacity(items.count)
+        for item in items {
+            guard case .bulk(let bytes) = item else { throw unexpected("a key") }
             keys.append(bytes)
         }
         return (cursor, keys)

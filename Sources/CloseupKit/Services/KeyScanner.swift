@@ -62,27 +62,49 @@ public struct KeyScanner {
         self.clock = clock
     }
 
-    /// Walks the keyspace and hands each selected key, once, to `found`; `found` returns false to
-    /// stop early. Deleting an OTP also marks its SQLite copy used, so it cannot verify through
-    /// the fallback (SPEC §2, revoking).
+    /// Walks the keyspace and hands each selected key to `found`, batch by batch (`endOfBatch`
+    /// after each: a place to flush output); `found` returns false to stop early. Memory stays
+    /// flat: nothing is remembered across batches, so a key SCAN returns twice (Redis resized its
+    /// table meanwhile) is handed over twice; deleting it the second time removes nothing and
+    /// says so. Deleting an OTP also marks its SQLite copy used, so it cannot verify through the
+    /// fallback (SPEC §2, revoking).
     public func scan(
-        _ request: KeyScanRequest, action: KeyScanAction = .list, found: (ScannedKey) -> Bool
+        _ request: KeyScanRequest, action: KeyScanAction = .list, found: (ScannedKey) -> Bool,
+        endOfBatch: () -> Void = {}
     ) throws(CloseupError) -> KeyScanSummary {
         if action == .delete, request.anyKey {
             throw .usage("deleting never touches keys outside closeup's namespaces", remedy: .dropAnyKey)
         }
         return try store.perform(
-            redis: { redis in try scanRedis(redis, request, action: action, found: found) },
+            redis: { redis in try scanRedis(redis, request, action: action, found: found, endOfBatch: endOfBatch) },
             sqlite: { database in try scanSQLite(database, request, action: action, found: found) })
     }
 
-    /// Whether `key` is selected by the request (the server's MATCH aside).
-    func selects(_ key: [UInt8], _ request: KeyScanRequest) -> (Bool, KeyKind?) {
-        let kind = KeyKind.of(key)
-        if let match = request.match, !Glob.matches(Array(match.utf8), key) { return (false, kind) }
-        if request.anyKey && request.kinds.isEmpty { return (true, kind) }
-        guard let kind else { return (false, nil) }
-        return (request.kinds.isEmpty || request.kinds.contains(kind), kind)
+    /// Which keys a request selects (the server's MATCH aside), decided per key without
+    /// allocating: it runs for every key of a scan.
+    struct Selector {
+        let match: [UInt8]?
+        let everything: Bool
+        /// One bit per wanted kind, so a key's kind is tested without hashing.
+        let kinds: UInt8
+
+        init(_ request: KeyScanRequest) {
+            match = request.match.map { Array($0.utf8) }
+            everything = request.anyKey && request.kinds.isEmpty
+            kinds = (request.kinds.isEmpty ? Set(KeyKind.allCases) : request.kinds).reduce(0) { $0 | Self.bit($1) }
+        }
+
+        func selects(_ key: [UInt8]) -> (Bool, KeyKind?) {
+            let kind = KeyKind.of(key)
+            if let match, !Glob.matches(match, key) { return (false, kind) }
+            if everything { return (true, kind) }
+            guard let kind else { return (false, nil) }
+            return (kinds & Self.bit(kind) != 0, kind)
+        }
+
+        private static func bit(_ kind: KeyKind) -> UInt8 {
+            UInt8(1) << UInt8(KeyKind.allCases.firstIndex(of: kind)!)
+        }
     }
 
     /// The MATCH patterns to walk: the user's glob, or one per selected namespace (otp:*
@@ -95,26 +117,39 @@ public struct KeyScanner {
     }
 
     private func scanRedis(
-        _ redis: RedisClient, _ request: KeyScanRequest, action: KeyScanAction, found: (ScannedKey) -> Bool
+        _ redis: RedisClient, _ request: KeyScanRequest, action: KeyScanAction, found: (ScannedKey) -> Bool,
+        endOfBatch: () -> Void
     ) throws -> KeyScanSummary {
-        // SCAN may return a key twice; 8 bytes a key remember what was handed over.
-        var seen = Set<Int>()
         var summary = KeyScanSummary()
+        let selector = Selector(request)
         let needTTL = request.withTTL || request.noExpiryOnly
         // In a cluster every master holds a share of the keys: walk each one.
         if let warning = try redis.detectCluster().warning { store.warning(warning) }
         for pattern in Self.patterns(request) {
             for node in try redis.masters() {
-                var cursor = "0"
-                repeat {
+                func scan(_ cursor: String) -> RedisCommand {
                     var command = ["SCAN", cursor, "COUNT", String(request.count)]
                     if let pattern { command += ["MATCH", pattern] }
-                    let page = try node.call(RedisCommand(arguments: command)).scanPage()
+                    return RedisCommand(arguments: command)
+                }
+                // SCAN on a connection of its own: the next page is asked for before this one
+                // is handled, so the server walks while closeup writes, looks up TTLs or unlinks
+                // (those go through `redis`, never this connection).
+                let walker = try RedisConnection(options: node.options)
+                var asked = scan("0")
+                try walker.beginCall(asked)
+                var cursor = "0"
+                repeat {
+                    let page = try walker.finishCall(asked).scanPage()
                     cursor = page.cursor
+                    if cursor != "0" {
+                        asked = scan(cursor)
+                        try walker.beginCall(asked)
+                    }
                     var batch: [([UInt8], KeyKind?)] = []
                     for key in page.keys {
-                        let (selected, kind) = selects(key, request)
-                        if selected, seen.insert(key.hashValue).inserted { batch.append((key, kind)) }
+                        let (selected, kind) = selector.selects(key)
+                        if selected { batch.append((key, kind)) }
                     }
                     guard !batch.isEmpty else { continue }
                     var lifetimes: [Lifetime?] = Array(repeating: nil, count: batch.count)
@@ -146,6 +181,7 @@ public struct KeyScanner {
                         summary.listed += 1
                         if !found(key) { return summary }
                     }
+                    endOfBatch()
                     if let limit = request.limit, summary.listed >= limit { return summary }
                 } while cursor != "0"
             }
@@ -178,7 +214,7 @@ public struct KeyScanner {
             while try select.step() {
                 guard let text = select.text(0), let expires = select.integer(1), let id = select.integer(2) else { continue }
                 let key = Array(text.utf8)
-                let (selected, kind) = selects(key, request)
+                let (selected, kind) = Selector(request).selects(key)
                 guard selected, !request.noExpiryOnly else { continue }  // SQLite rows always expire
                 rows.append((ScannedKey(bytes: key, kind: kind, lifetime: request.withTTL ? .seconds(expires - now) : nil), id))
             }
