@@ -3,6 +3,9 @@
 import CloseupKit
 
 enum BulkClearCommand {
+    /// Ids are cleared a window at a time: memory stays flat however long the list on stdin.
+    static let window = 10_000
+
     /// USER... | - : read and validate ids, clear them, print a summary or one JSON line per user.
     /// Exit 2 when a line of stdin was bad (the rest are still cleared); with `noneIsNegative`,
     /// exit 1 when no user had anything to clear (otp revoke: nothing to revoke).
@@ -11,49 +14,69 @@ enum BulkClearCommand {
         verb: (field: String, past: String) = ("cleared", "cleared"), noneIsNegative: Bool = false,
         _ body: ([UserID]) throws(CloseupError) -> [Bool]
     ) throws(CloseupError) -> Int32 {
-        let (users, badInput) = try UserList.read(context.arguments.positionals, terminal: context.terminal)
-        let cleared = try body(users)
-        let count = cleared.filter { $0 }.count
-        if context.json {
-            for (user, wasSet) in zip(users, cleared) {
+        var list = try UserList(context.arguments.positionals, terminal: context.terminal)
+        var users = 0, count = 0
+        while let window = list.next(upTo: window) {
+            let cleared = try body(window)
+            users += window.count
+            count += cleared.filter { $0 }.count
+            guard context.json else { continue }
+            for (user, wasSet) in zip(window, cleared) {
                 context.emit([("user_id", .string(user.value)), (verb.field, .bool(wasSet))], text: "")
             }
-        } else {
-            let none = users.count - count
+        }
+        if !context.json {
+            let none = users - count
             context.emit(
                 [],
                 text: "\(verb.past) \(count) \(count == 1 ? noun.singular : noun.plural)"
-                    + (none > 0 ? " (\(none) of \(users.count) users had none)" : ""))
+                    + (none > 0 ? " (\(none) of \(users) users had none)" : ""))
         }
-        if badInput { return 2 }
+        if list.badInput { return 2 }
         return noneIsNegative && count == 0 ? 1 : 0
     }
 }
 
-/// The USER... | - arguments of bulk commands.
-enum UserList {
-    /// Valid user ids from the arguments (and stdin for '-'). A bad id on the command line is a
-    /// typo: it stops the command before anything is cleared. A bad line on stdin is reported
-    /// with its line number and skipped, so one bad line never holds up a bulk clean-up; the
-    /// flag says whether there was one.
-    static func read(_ arguments: [String], terminal: Terminal) throws(CloseupError) -> ([UserID], Bool) {
-        let named = try arguments.map { argument throws(CloseupError) in argument == "-" ? nil : try UserID(argument) }
-        var users: [UserID] = []
-        var bad = false
-        for user in named {
-            if let user {
-                users.append(user)
-                continue
-            }
-            for line in StandardInput.lines() {
+/// The USER... | - arguments of bulk commands, handed out a window at a time.
+struct UserList {
+    /// The arguments, validated, with nil where '-' stands.
+    private var named: [UserID?]
+    private var position = 0
+    private var lines: StandardInput.Lines?
+    private let terminal: Terminal
+    /// Whether a line of stdin was bad (reported and skipped).
+    private(set) var badInput = false
+
+    /// A bad id on the command line is a typo: it stops the command before anything is cleared.
+    init(_ arguments: [String], terminal: Terminal) throws(CloseupError) {
+        named = try arguments.map { argument throws(CloseupError) in argument == "-" ? nil : try UserID(argument) }
+        self.terminal = terminal
+    }
+
+    /// Up to `size` more valid ids, or nil when there are none left. A bad line on stdin is
+    /// reported with its number and skipped, so one bad line never holds up a bulk clean-up.
+    mutating func next(upTo size: Int) -> [UserID]? {
+        var window: [UserID] = []
+        window.reserveCapacity(min(size, 1024))
+        while window.count < size {
+            if lines != nil {
+                // Mutated in place: a copy would copy the reader's buffer with every line.
+                guard let line = lines!.next() else {
+                    lines = nil
+                    continue
+                }
                 do {
-                    users.append(try UserID(line.text))
+                    window.append(try UserID(line.text))
                 } catch {
                     terminal.error("stdin line \(line.number): \(error.line)")
-                    bad = true
+                    badInput = true
                 }
+                continue
             }
+            guard position < named.count else { break }
+            defer { position += 1 }
+            if let user = named[position] { window.append(user) } else { lines = StandardInput.Lines() }
         }
-        return (users, bad)
+        return window.isEmpty ? nil : window
     }
 }
