@@ -111,19 +111,24 @@ public final class RedisClient {
         return replies
     }
 
-    /// Streams `count` commands; see `RedisConnection.stream`. In a cluster, windows of commands
-    /// are split per node. Replies carry their index: after a MOVED turns a standalone client into
-    /// a cluster one, the redirected commands' replies come last. `reply` sees every reply that
-    /// is not an error; the first error reply is thrown after the last reply is in, so one bad
-    /// key does not leave the rest of a bulk job undone.
-    public func stream(count: Int, command: (Int) -> RedisCommand, reply: (Int, RedisReply) -> Void) throws(RedisError) {
+    /// Streams `count` commands that each remove one key (DEL, UNLINK; see `RedisConnection.stream`)
+    /// and hands over whether each removed it. In a cluster, windows of commands are split per
+    /// node; after a MOVED turns a standalone client into a cluster one, the redirected commands'
+    /// flags come last. The first error reply, or a reply that is not 0 or 1, is thrown after
+    /// the last reply is in, so one bad key does not leave the rest of a bulk job undone. Each
+    /// reply is decoded here, without making a reply value per key on the common path.
+    public func streamRemovals(count: Int, command: (Int) -> RedisCommand, removed: (Int, Bool) -> Void) throws(RedisError) {
         var firstError: RedisError?
         func deliver(_ index: Int, _ value: RESPValue) {
-            let decoded = RedisReply(value, to: command(index))
-            if case .error(let message) = value {
-                firstError = firstError ?? .reply(command: decoded.command, message: message)
-            } else {
-                reply(index, decoded)
+            switch value {
+            case .integer(0): removed(index, false)
+            case .integer(1): removed(index, true)
+            default:
+                do throws(RedisError) {
+                    removed(index, try RedisReply(value, to: command(index)).flag())
+                } catch {
+                    firstError = firstError ?? error
+                }
             }
         }
         if cluster == nil {

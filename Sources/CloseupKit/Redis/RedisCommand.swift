@@ -56,8 +56,11 @@ public struct RedisCommand: Sendable, Equatable {
                 appendDecimal(keyBytes.count, to: &buffer)
                 buffer.append(contentsOf: keyBytes)
             } else {
-                appendDecimal(argument.utf8.count, to: &buffer)
-                buffer.append(contentsOf: argument.utf8)
+                var argument = argument
+                argument.withUTF8 { bytes in
+                    appendDecimal(bytes.count, to: &buffer)
+                    buffer.append(contentsOf: bytes)
+                }
             }
             buffer.append(0x0D)
             buffer.append(0x0A)
@@ -90,10 +93,22 @@ public struct RedisCommand: Sendable, Equatable {
     }
 }
 
-/// Appends `value` (>= 0) in decimal followed by CRLF.
+/// Appends `value` (>= 0) in decimal followed by CRLF, digit by digit: a bulk pipeline does
+/// this three times per command.
 private func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
-    // String(Int) of a length fits a small string: no heap allocation per command.
-    buffer.append(contentsOf: String(value).utf8)
+    if value < 10 {
+        // Counts and most lengths: one digit.
+        buffer.append(contentsOf: [UInt8(ascii: "0") + UInt8(value), 0x0D, 0x0A])
+        return
+    }
+    var divisor = 1
+    while divisor <= value / 10 { divisor *= 10 }
+    var rest = value
+    while divisor > 0 {
+        buffer.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+        rest %= divisor
+        divisor /= 10
+    }
     buffer.append(0x0D)
     buffer.append(0x0A)
 }

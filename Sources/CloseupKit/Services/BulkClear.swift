@@ -32,17 +32,9 @@ enum BulkClear {
         try store.perform(
             redis: { redis in
                 var cleared = [Bool](repeating: false, count: users.count)
-                var failure: RedisError?
-                try redis.stream(
+                try redis.streamRemovals(
                     count: users.count, command: { RedisCommand("DEL", kind.key(users[$0])) },
-                    reply: { index, reply in
-                        do throws(RedisError) {
-                            cleared[index] = try reply.flag()
-                        } catch {
-                            failure = failure ?? error
-                        }
-                    })
-                if let failure { throw failure }
+                    removed: { index, removed in cleared[index] = removed })
                 let local = try clear(kind, users, in: try store.sqlite(), clock: clock)
                 return zip(cleared, local).map { $0 || $1 }
             },
