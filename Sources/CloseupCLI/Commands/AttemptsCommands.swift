@@ -16,8 +16,9 @@ enum AttemptsCommands {
     }
 
     static func clear(_ context: CommandContext) throws(CloseupError) -> Int32 {
-        try BulkClearCommand.run(context, noun: ("attempt counter", "attempt counters")) { users throws(CloseupError) in
-            try AttemptsService(store: context.store).clear(users)
-        }
+        let service = AttemptsService(store: context.store)
+        return try BulkClearCommand.run(
+            context, noun: ("attempt counter", "attempt counters"), perUser: { users throws(CloseupError) in try service.clear(users) },
+            counting: { users throws(CloseupError) in try service.clearCounting(users) })
     }
 }

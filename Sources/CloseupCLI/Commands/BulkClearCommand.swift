@@ -9,18 +9,23 @@ enum BulkClearCommand {
     /// USER... | - : read and validate ids, clear them, print a summary or one JSON line per user.
     /// Exit 2 when a line of stdin was bad (the rest are still cleared); with `noneIsNegative`,
     /// exit 1 when no user had anything to clear (otp revoke: nothing to revoke).
+    /// `perUser` answers for each user (JSON lines); `counting` only how many (the summary), which
+    /// lets the service spare the server a command per user.
     static func run(
         _ context: CommandContext, noun: (singular: String, plural: String),
         verb: (field: String, past: String) = ("cleared", "cleared"), noneIsNegative: Bool = false,
-        _ body: ([UserID]) throws(CloseupError) -> [Bool]
+        perUser: ([UserID]) throws(CloseupError) -> [Bool], counting: ([UserID]) throws(CloseupError) -> Int
     ) throws(CloseupError) -> Int32 {
         var list = try UserList(context.arguments.positionals, terminal: context.terminal)
         var users = 0, count = 0
         while let window = list.next(upTo: window) {
-            let cleared = try body(window)
             users += window.count
+            guard context.json else {
+                count += try counting(window)
+                continue
+            }
+            let cleared = try perUser(window)
             count += cleared.filter { $0 }.count
-            guard context.json else { continue }
             for (user, wasSet) in zip(window, cleared) {
                 context.emit([("user_id", .string(user.value)), (verb.field, .bool(wasSet))], text: "")
             }

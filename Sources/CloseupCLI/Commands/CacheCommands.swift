@@ -60,15 +60,19 @@ enum CacheCommands {
     }
 
     static func pendingVideoClear(_ context: CommandContext) throws(CloseupError) -> Int32 {
-        try BulkClearCommand.run(context, noun: ("pending video entry", "pending video entries")) { users throws(CloseupError) in
-            try PendingVideoCache(store: context.store).clear(users)
-        }
+        let cache = PendingVideoCache(store: context.store)
+        return try BulkClearCommand.run(
+            context, noun: ("pending video entry", "pending video entries"),
+            perUser: { users throws(CloseupError) in try cache.clear(users) },
+            counting: { users throws(CloseupError) in try cache.clearCounting(users) })
     }
 
     static func verificationClear(_ context: CommandContext) throws(CloseupError) -> Int32 {
-        try BulkClearCommand.run(context, noun: ("verification entry", "verification entries")) { users throws(CloseupError) in
-            try VerificationCache(store: context.store).clear(users)
-        }
+        let cache = VerificationCache(store: context.store)
+        return try BulkClearCommand.run(
+            context, noun: ("verification entry", "verification entries"),
+            perUser: { users throws(CloseupError) in try cache.clear(users) },
+            counting: { users throws(CloseupError) in try cache.clearCounting(users) })
     }
 
     private static func report(_ context: CommandContext, _ user: UserID, fields: [(String, JSON)], text: String) {

@@ -67,11 +67,11 @@ enum OTPCommands {
     }
 
     static func revoke(_ context: CommandContext) throws(CloseupError) -> Int32 {
-        try BulkClearCommand.run(
-            context, noun: ("live code", "live codes"), verb: ("revoked", "revoked"), noneIsNegative: true
-        ) { users throws(CloseupError) in
-            try OTPService(store: context.store).revoke(users)
-        }
+        let service = OTPService(store: context.store)
+        return try BulkClearCommand.run(
+            context, noun: ("live code", "live codes"), verb: ("revoked", "revoked"), noneIsNegative: true,
+            perUser: { users throws(CloseupError) in try service.revoke(users) },
+            counting: { users throws(CloseupError) in try service.revokeCounting(users) })
     }
 
     static func ttl(_ context: CommandContext) throws(CloseupError) -> Int32 {

@@ -148,6 +148,34 @@ public final class RedisClient {
         if let firstError { throw firstError }
     }
 
+    /// Removes `keys` with as few commands as the layout allows: one UNLINK per 1,000 keys on a
+    /// single server, one per hash slot in a cluster (a command's keys must share a slot).
+    /// Returns how many existed. Call `detectCluster` first: a standalone server that is really
+    /// a cluster node refuses keys of several slots in one command.
+    public func unlink(_ keys: [String]) throws(RedisError) -> Int {
+        var groups: [[String]] = []
+        if isCluster {
+            var bySlot: [Int: [String]] = [:]
+            for key in keys { bySlot[ClusterSlots.slot(of: key), default: []].append(key) }
+            groups = Array(bySlot.values)
+        } else {
+            groups = [keys]
+        }
+        var commands: [RedisCommand] = []
+        for group in groups {
+            for start in stride(from: 0, to: group.count, by: 1000) {
+                commands.append(RedisCommand(arguments: ["UNLINK"] + group[start..<min(start + 1000, group.count)]))
+            }
+        }
+        var removed = 0
+        for reply in try pipeline(commands) {
+            let count = try reply.integer()
+            guard count >= 0 else { throw .unexpectedReply(command: reply.command, expected: "a count", received: "\(count)") }
+            removed += Int(count)
+        }
+        return removed
+    }
+
     private func streamInCluster(
         count: Int, command: (Int) -> RedisCommand, reply: (Int, RESPValue) -> Void
     ) throws(RedisError) {

@@ -59,6 +59,11 @@ public struct AttemptsService {
         try BulkClear.clear(.attempts, users, store: store, clock: clock)
     }
 
+    /// Clears the same, saying only how many users had one (fewer commands for the server).
+    public func clearCounting(_ users: [UserID]) throws(CloseupError) -> Int {
+        try BulkClear.clearCounting(.attempts, users, store: store, clock: clock)
+    }
+
     /// Taking an attempt is counting one request against a fixed window of max requests in
     /// an hour: the rate limiter's script, on the attempts key (it heals a missing TTL too).
     static let takeScript = RateLimiter.checkScript

@@ -30,15 +30,41 @@ enum BulkClear {
     /// Clears `kind` for every user; true for each user who had a live value in either store.
     static func clear(_ kind: UserKeyKind, _ users: [UserID], store: Store, clock: Clock) throws(CloseupError) -> [Bool] {
         try store.perform(
-            redis: { redis in
-                var cleared = [Bool](repeating: false, count: users.count)
-                try redis.streamRemovals(
-                    count: users.count, command: { RedisCommand("DEL", kind.key(users[$0])) },
-                    removed: { index, removed in cleared[index] = removed })
-                let local = try clear(kind, users, in: try store.sqlite(), clock: clock)
-                return zip(cleared, local).map { $0 || $1 }
-            },
+            redis: { redis in try clear(kind, users, redis: redis, local: try store.sqlite(), clock: clock) },
             sqlite: { database in try clear(kind, users, in: database, clock: clock) })
+    }
+
+    /// User by user in Redis (one streamed DEL each), then SQLite's values of the kind.
+    private static func clear(
+        _ kind: UserKeyKind, _ users: [UserID], redis: RedisClient, local: SQLiteDatabase, clock: Clock
+    ) throws -> [Bool] {
+        var cleared = [Bool](repeating: false, count: users.count)
+        try redis.streamRemovals(
+            count: users.count, command: { RedisCommand("DEL", kind.key(users[$0])) },
+            removed: { index, removed in cleared[index] = removed })
+        return zip(cleared, try clear(kind, users, in: local, clock: clock)).map { $0 || $1 }
+    }
+
+    /// Clears `kind` for every user and says only how many had a value: less work for the server
+    /// (multi-key UNLINKs instead of a DEL per user) where no per-user answer is wanted. Where
+    /// SQLite holds values of the kind too, or the layout is unknown, it clears user by user.
+    static func clearCounting(_ kind: UserKeyKind, _ users: [UserID], store: Store, clock: Clock) throws(CloseupError) -> Int {
+        try store.perform(
+            redis: { redis in
+                let local = try store.sqlite()
+                var layoutKnown = true
+                if case .unknown = try redis.detectCluster() { layoutKnown = false }
+                guard layoutKnown, try !hasRows(kind, in: local) else {
+                    return try clear(kind, users, redis: redis, local: local, clock: clock).filter { $0 }.count
+                }
+                return try redis.unlink(users.map(kind.key))
+            },
+            sqlite: { database in try clear(kind, users, in: database, clock: clock).filter { $0 }.count })
+    }
+
+    /// Whether the table of `kind` holds anything (it fills only while Redis is away).
+    private static func hasRows(_ kind: UserKeyKind, in database: SQLiteDatabase) throws(CloseupError) -> Bool {
+        try database.prepare("SELECT EXISTS (SELECT 1 FROM \(kind.table))").firstInteger() == 1
     }
 
     private static func clear(
@@ -46,9 +72,7 @@ enum BulkClear {
     ) throws(CloseupError) -> [Bool] {
         let now = clock.epochSeconds
         // These tables fill only while Redis is away: usually there is nothing to look at.
-        guard try database.prepare("SELECT EXISTS (SELECT 1 FROM \(kind.table))").firstInteger() == 1 else {
-            return users.map { _ in false }
-        }
+        guard try hasRows(kind, in: database) else { return users.map { _ in false } }
         return try database.transaction { () throws(CloseupError) in
             // A code is kept, marked used: it is the durable record that it was issued.
             let clear =

@@ -211,6 +211,11 @@ public struct OTPService {
         try BulkClear.clear(.otp, users, store: store, clock: clock)
     }
 
+    /// Revokes the same, saying only how many users had a live code.
+    public func revokeCounting(_ users: [UserID]) throws(CloseupError) -> Int {
+        try BulkClear.clearCounting(.otp, users, store: store, clock: clock)
+    }
+
     // MARK: - Remaining time
 
     /// The user's live code, or nil. A stored value that cannot be parsed is corrupt (exit 6).
