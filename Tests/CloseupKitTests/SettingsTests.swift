@@ -131,15 +131,48 @@ struct SettingsTests {
         #expect(file.entries["HASH"]?.value == "abc#def")
     }
 
+    @Test func crlfLineEndsEndLinesAndALeadingBOMIsSkipped() throws {
+        // "\r\n" is one Character in Swift: splitting a String on "\n" never splits it.
+        let file = try EnvFile(
+            path: ".env", text: "\u{FEFF}# from Windows\r\nREDIS_HOST=10.255.255.1\r\nREDIS_PASSWORD='hunter2'\r\n\r\nA=1")
+        #expect(file.entries["REDIS_HOST"] == EnvFile.Entry(value: "10.255.255.1", line: 2))
+        #expect(file.entries["REDIS_PASSWORD"] == EnvFile.Entry(value: "hunter2", line: 3))
+        #expect(file.entries["A"] == EnvFile.Entry(value: "1", line: 5))
+        #expect(file.entries.count == 3)
+    }
+
     @Test(arguments: [
         ("REDIS_HOST", "line 1: no '='"),
-        ("A=1\nREDIS HOST=x", "line 2: 'REDIS HOST' is not a variable name"),
+        ("A=1\nREDIS HOST=x", "line 2: the text before '=' is not a variable name"),
+        ("REDIS_PASSWORD:hunter2=x", "line 1: the text before '=' is not a variable name"),
+        ("A=1\r\nB=2\rREDIS_PASSWORD=hunter2", "line 2: control character U+000D"),
+        ("REDIS_PASSWORD=\"hunter2\u{7F}\"", "line 1: control character U+007F"),
+        ("REDIS_PASSWORD=hunter2\u{85}", "line 1: control character U+0085"),
         ("REDIS_HOST=\"unterminated", "line 1: unterminated or misplaced quote"),
         ("REDIS_HOST='a' b", "line 1: unterminated or misplaced quote"),
     ])
     func malformedEnvFileLinesAreNamed(text: String, reason: String) {
         #expect(throws: CloseupError(.configuration, "malformed env file 'f' \(reason); expected KEY=value")) {
             try EnvFile(path: "f", text: text)
+        }
+    }
+
+    @Test func anEscapedLineBreakInAQuotedValueIsKept() throws {
+        // Written on purpose, as python-dotenv reads it; only raw control characters are damage.
+        #expect(try EnvFile(path: "f", text: "PEM=\"a\\nb\"").entries["PEM"]?.value == "a\nb")
+    }
+
+    @Test func aPasswordFileKeepsInnerAndNonASCIISpaceButNotControlCharacters() throws {
+        let folder = try TemporaryDirectory.make(prefix: "closeup-pass")
+        let path = folder + "/password"
+        chmod(folder, 0o700)
+        try Data("pa ss\u{A0}\r\n \n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try resolve(flags: [.passwordFile: path]).redis.password == "pa ss\u{A0}")
+        for text in ["pa\nss\n", "pa\u{1B}ss", "\u{0}"] {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            #expect(throws: CloseupError(.configuration, "password file '\(path)' holds a line break or control character; expected the password on one line")) {
+                try resolve(flags: [.passwordFile: path])
+            }
         }
     }
 

@@ -14,31 +14,55 @@ public struct EnvFile: Sendable, Equatable {
 
     /// Parses `text`; a malformed line is a configuration error naming `path` and the line.
     public init(path: String, text: String) throws(CloseupError) {
+        try self.init(path: path, bytes: Array(text.utf8))
+    }
+
+    /// Parses the file's bytes. Lines end at "\n", with or without a "\r" before it. A line that is
+    /// not UTF-8 or holds a raw control character other than tab is malformed: such bytes are
+    /// damage (a stray "\r", an escape sequence), never part of a host or password. The message
+    /// names the line, never its text: the line may hold a password.
+    public init(path: String, bytes: [UInt8]) throws(CloseupError) {
         self.path = path
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Split the bytes, not the String: "\r\n" is one Character, so a String split on "\n"
+        // never splits a Windows file, and its whole text would become the first value.
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        for (index, rawLine) in lines.enumerated() {
             let lineNumber = index + 1
-            var line = Substring(rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine)
-            line = line.drop(while: \.isWhitespace)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            if line.hasPrefix("export ") { line = line.dropFirst(7).drop(while: \.isWhitespace) }
             func malformed(_ what: String) -> CloseupError {
                 .configuration("malformed env file '\(path)' line \(lineNumber): \(what); expected KEY=value")
             }
+            var lineBytes = rawLine[...]
+            if index == 0, lineBytes.starts(with: [0xEF, 0xBB, 0xBF]) { lineBytes = lineBytes.dropFirst(3) }
+            if lineBytes.last == UInt8(ascii: "\r") { lineBytes = lineBytes.dropLast() }
+            guard let text = String(validating: lineBytes, as: UTF8.self) else { throw malformed("not UTF-8 text") }
+            if let control = text.unicodeScalars.first(where: Settings.isControl) {
+                throw malformed("control character \(EnvFile.codePoint(control))")
+            }
+            var line = Substring(text).drop(while: \.isWhitespace)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("export ") { line = line.dropFirst(7).drop(while: \.isWhitespace) }
             guard let equals = line.firstIndex(of: "=") else { throw malformed("no '='") }
             let key = line[..<equals].trimmingTrailingWhitespace()
-            guard EnvFile.isValidKey(key) else { throw malformed("'\(key)' is not a variable name") }
+            // Not quoted: a line such as "REDIS_PASSWORD: hunter2=x" would show the password.
+            guard EnvFile.isValidKey(key) else { throw malformed("the text before '=' is not a variable name") }
             let rest = line[line.index(after: equals)...]
             guard let value = EnvFile.parseValue(rest) else { throw malformed("unterminated or misplaced quote") }
             entries[String(key)] = Entry(value: value, line: lineNumber)
         }
     }
 
-    /// Reads and parses the file at `path`.
+    /// Reads and parses the file at `path` (up to 1 MiB: a settings file, not a device).
     public static func load(path: String) throws(CloseupError) -> EnvFile {
-        guard let text = FileSystem.readText(path) else {
+        guard let bytes = FileSystem.readBytes(path, limit: 1 << 20) else {
             throw .configuration("cannot read env file '\(path)': \(FileSystem.lastErrorReason)", remedy: .checkEnvFile)
         }
-        return try EnvFile(path: path, text: text)
+        return try EnvFile(path: path, bytes: bytes)
+    }
+
+    /// "U+000D": how messages name a character without printing it.
+    static func codePoint(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 
     private static func isValidKey(_ key: Substring) -> Bool {

@@ -3,11 +3,17 @@
 import Glibc
 
 enum FileSystem {
-    /// The whole file as UTF-8 text, or nil (see `lastErrorReason`).
-    static func readText(_ path: String) -> String? {
+    /// The whole file's bytes, or nil (see `lastErrorReason`). A file longer than `limit` bytes
+    /// is refused (EFBIG): a path pointing at /dev/zero must not read forever.
+    static func readBytes(_ path: String, limit: Int) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        return readBytes(fd: fd, limit: limit)
+    }
+
+    /// Reads `fd` to its end, as `readBytes(_:limit:)`.
+    static func readBytes(fd: Int32, limit: Int) -> [UInt8]? {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
@@ -17,9 +23,13 @@ enum FileSystem {
                 return nil
             }
             if count == 0 { break }
+            guard bytes.count + count <= limit else {
+                errno = EFBIG
+                return nil
+            }
             bytes.append(contentsOf: chunk[..<count])
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }

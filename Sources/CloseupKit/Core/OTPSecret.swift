@@ -18,10 +18,11 @@ public enum OTPSecret {
 
     private static func read(_ path: String) throws(CloseupError) -> String? {
         guard FileSystem.exists(path) else { return nil }
-        guard let text = FileSystem.readText(path) else {
+        guard let bytes = FileSystem.readBytes(path, limit: 1 << 16) else {
             throw .configuration("cannot read the OTP secret '\(path)': \(FileSystem.lastErrorReason)")
         }
-        let secret = String(Substring(text).drop(while: \.isWhitespace).trimmingTrailingWhitespace())
+        let secret = String(
+            Substring(String(decoding: bytes, as: UTF8.self)).drop(while: \.isWhitespace).trimmingTrailingWhitespace())
         guard !secret.isEmpty else {
             throw .configuration("the OTP secret file '\(path)' is empty; remove it or set CLOSEUP_OTP_SECRET")
         }

@@ -166,6 +166,15 @@ public struct Settings: Sendable {
             } else {
                 .tcp(host: value(.host) ?? "127.0.0.1", port: try number(.port, in: 1...65535, default: 6379))
             }
+        // A host is one word: whitespace or a control character in it is text that went astray (the
+        // rest of a file, an escape sequence), and is not repeated in the message.
+        if case .tcp(let host, _) = address,
+            host.unicodeScalars.contains(where: { $0.properties.isWhitespace || isControl($0) })
+        {
+            throw .configuration(
+                "invalid host in \(merged[.host]?.origin ?? "REDIS_HOST"): it holds a space or control character;"
+                    + " expected a host name or IP address")
+        }
         var redis = RedisOptions(address: address)
         redis.database = try number(.db, in: 0...1_000_000, default: 0)
         redis.username = value(.username)
@@ -222,8 +231,12 @@ public struct Settings: Sendable {
         return result
     }
 
+    /// The password in `path`, without the trailing ASCII whitespace an editor or `echo` leaves
+    /// ("\n", "\r\n", spaces, tabs). Anything else is the password, except a line break or control
+    /// character inside it: that is a damaged file, refused without showing its text.
     private static func readPasswordFile(_ path: String, warnings: inout [String]) throws(CloseupError) -> String {
-        guard let text = FileSystem.readText(path) else {
+        // 64 KiB: a password, not a device (a pipe such as <(pass show redis) is fine).
+        guard let bytes = FileSystem.readBytes(path, limit: 1 << 16) else {
             throw .configuration("cannot read password file '\(path)': \(FileSystem.lastErrorReason)")
         }
         if let mode = FileSystem.mode(path), mode & 0o044 != 0 {
@@ -231,9 +244,22 @@ public struct Settings: Sendable {
                 "password file '\(path)' is readable by other users (mode \(String(Int(mode), radix: 8)));"
                     + " run: chmod 600 '\(path)'")
         }
-        let password = String(Substring(text).trimmingTrailingWhitespace())
-        guard !password.isEmpty else { throw .configuration("password file '\(path)' is empty") }
+        var end = bytes.endIndex
+        while end > bytes.startIndex, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[end - 1]) { end -= 1 }
+        guard end > bytes.startIndex else { throw .configuration("password file '\(path)' is empty") }
+        guard let password = String(validating: bytes[..<end], as: UTF8.self) else {
+            throw .configuration("password file '\(path)' is not UTF-8 text")
+        }
+        guard !password.unicodeScalars.contains(where: isControl) else {
+            throw .configuration(
+                "password file '\(path)' holds a line break or control character; expected the password on one line")
+        }
         return password
+    }
+
+    /// A control character other than tab: never part of a host, path or password read from text.
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.generalCategory == .control && scalar != "\t"
     }
 
     /// The flag that sets `key` (also its name in messages).

@@ -1,0 +1,119 @@
+// Hostile and careless files, end to end through the built binary (issue 14,
+// "Secrets and files"): an env file written on Windows, text with control
+// characters where a host or password goes, malformed Redis URLs around a
+// password. Whatever the shape, no output ever holds the password.
+import CloseupTestSupport
+import Foundation
+import Testing
+
+@Suite(.serialized)
+final class SecretsAndFilesTests {
+    static let password = "Zq7-\(UUID().uuidString.prefix(8))-Xk9"
+    static let server = try! RedisServer(password: password)
+    let home: String
+    let environment: [String: String]
+
+    init() throws {
+        home = try TemporaryDirectory.make(prefix: "closeup-files")
+        environment = Closeup.environment(home: home)
+    }
+
+    func closeup(_ arguments: [String], environment extra: [String: String] = [:]) throws -> CloseupResult {
+        try Closeup.run(arguments, environment: environment.merging(extra) { $1 }, directory: home)
+    }
+
+    func writeEnvFile(_ text: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: home + "/.env"))
+    }
+
+    /// Nothing closeup printed holds `secret`, nor any run of 3+ characters of it between separators.
+    func expectHidden(_ secret: String, in result: CloseupResult, _ comment: Comment? = nil) {
+        let output = result.stdout + result.stderr
+        #expect(!output.contains(secret), comment)
+        for part in secret.split(whereSeparator: { !$0.isLetter && !$0.isNumber }) where part.count >= 3 {
+            #expect(!output.contains(part), "'\(part)' shown: \(comment?.rawValue ?? "")")
+        }
+    }
+
+    // MARK: 1. Line endings and control characters
+
+    @Test func aWindowsEnvFileIsReadLineByLineEvenAfterAComment() throws {
+        let port = String(Self.server.port)
+        try writeEnvFile("# written on Windows\r\nREDIS_HOST=127.0.0.1\r\nREDIS_PORT=\(port)\r\nREDIS_PASSWORD=\(Self.password)\r\n")
+        let result = try closeup(["doctor"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("target        127.0.0.1:\(port)\n"))
+        #expect(result.stdout.contains("password from REDIS_PASSWORD in .env line 4"))
+        expectHidden(Self.password, in: result)
+    }
+
+    @Test func theIssuesCRLFFileNamesItsHostAloneAndNeverThePassword() throws {
+        // The issue's file, with a port where nothing listens (any address may answer in a sandbox).
+        let port = String(try freePort())
+        try writeEnvFile("REDIS_HOST=127.0.0.1\r\nREDIS_PORT=\(port)\r\nREDIS_PASSWORD=hunter2\r\n")
+        let attempts = try closeup(["attempts", "get", "u1"])
+        #expect(attempts.status == 0, "\(attempts.stderr)")
+        #expect(attempts.stderrLines.count == 1 && attempts.stderr.contains("Redis at 127.0.0.1:\(port) "), "\(attempts.stderr)")
+        let doctor = try closeup(["doctor"])
+        #expect(doctor.status == 3)
+        #expect(doctor.stdout.contains("target        127.0.0.1:\(port)\n"), "\(doctor.stdout)")
+        #expect(doctor.stdout.contains("password from REDIS_PASSWORD in .env line 3"))
+        for result in [attempts, doctor] { expectHidden("hunter2", in: result) }
+    }
+
+    @Test(arguments: [
+        ("REDIS_HOST=10.0.0.1\rREDIS_PASSWORD=hunter2\n", 1, "U+000D"),
+        ("# ok\nREDIS_PASSWORD=hunter2\u{1B}]0;owned\u{07}\n", 2, "U+001B"),
+        ("REDIS_PORT=6379\nREDIS_PASSWORD=\"hunter2\u{0}x\"\n", 2, "U+0000"),
+        ("REDIS_PORT=6379\nREDIS_HOST=h\u{0B}hunter2\n", 2, "U+000B"),
+    ])
+    func aControlCharacterInTheEnvFileIsAnErrorNamingTheLineNotTheValue(text: String, line: Int, character: String) throws {
+        try writeEnvFile(text)
+        let result = try closeup(["--store", "sqlite", "attempts", "get", "u1"])
+        #expect(result.status == 5)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderrLines == ["closeup: malformed env file '.env' line \(line): control character \(character); expected KEY=value"])
+        expectHidden("hunter2", in: result)
+    }
+
+    @Test func aTabInAValueIsKeptAndABOMIsSkipped() throws {
+        try writeEnvFile("\u{FEFF}CLOSEUP_MAX_ATTEMPTS=7\nCLOSEUP_SMS_COMMAND=send\tsms\n")
+        let result = try closeup(["--store", "sqlite", "attempts", "get", "u1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "u1: 0 of 7 failed attempts\n")
+    }
+
+    @Test func anEnvFileThatIsNotUTF8IsAnErrorNamingTheLine() throws {
+        try Data(Array("REDIS_PORT=6379\nREDIS_PASSWORD=hunter2".utf8) + [0xFF, 0x0A]).write(to: URL(fileURLWithPath: home + "/.env"))
+        let result = try closeup(["--store", "sqlite", "attempts", "get", "u1"])
+        #expect(result.status == 5)
+        #expect(result.stderrLines == ["closeup: malformed env file '.env' line 2: not UTF-8 text; expected KEY=value"])
+    }
+
+    @Test func aHostWithAControlCharacterOrSpaceIsRefusedWithoutEchoingIt() throws {
+        for host in ["10.0.0.1\nREDIS_PASSWORD=hunter2", "cache hunter2", "\u{1B}]0;hunter2\u{07}"] {
+            let result = try closeup(["attempts", "get", "u1"], environment: ["REDIS_HOST": host])
+            #expect(result.status == 5, "\(result.stderr)")
+            #expect(result.stderrLines == [
+                "closeup: invalid host in REDIS_HOST: it holds a space or control character; expected a host name or IP address"
+            ])
+            expectHidden("hunter2", in: result)
+        }
+    }
+
+    @Test func aPasswordFileWithCRLFWorksAndOneWithAControlCharacterIsRefused() throws {
+        let file = home + "/password"
+        try Data("\(Self.password)\r\n".utf8).write(to: URL(fileURLWithPath: file))
+        chmod(file, 0o600)
+        let port = String(Self.server.port)
+        let crlf = try closeup(["--no-env-file", "--port", port, "--password-file", file, "doctor"])
+        #expect(crlf.status == 0, "\(crlf.stderr)")
+        expectHidden(Self.password, in: crlf)
+
+        try Data("\(Self.password)\n\u{1B}[2J\n".utf8).write(to: URL(fileURLWithPath: file))
+        let control = try closeup(["--no-env-file", "--port", port, "--password-file", file, "doctor"])
+        #expect(control.status == 5)
+        #expect(control.stderrLines == ["closeup: password file '\(file)' holds a line break or control character; expected the password on one line"])
+        expectHidden(Self.password, in: control)
+    }
+}
