@@ -208,26 +208,67 @@ struct RedisURLTests {
         ("http://h", "unknown scheme 'http'"),
         ("redis://", "no host"),
         ("redis://h:0", "port '0' is not a number from 1 to 65535"),
-        ("redis://h:abc", "port 'abc' is not a number from 1 to 65535"),
-        ("redis://h/x", "database 'x' is not a number"),
+        // Without an '@', "h:abc" may be "user:password" missing its "@host": a word there is not repeated.
+        ("redis://h:abc", "the port is not a number from 1 to 65535"),
+        ("redis://:secret@h:abc", "port 'abc' is not a number from 1 to 65535"),
+        ("redis://h/x", "the database is not a number"),
+        ("redis://:secret@h/x", "database 'x' is not a number"),
         ("redis://h?db=1", "query parameters are not supported"),
         ("unix://relative.sock", "the socket path must be absolute"),
-        ("unix:///s.sock?tls=1", "unknown parameter 'tls=1'"),
+        ("unix:///s.sock?tls=1", "unknown parameter 'tls'"),
         ("redis://[::1", "unclosed '[' in the host"),
         ("redis://u:secret@h:99999", "port '99999' is not a number from 1 to 65535"),
+        ("redis:/:secret@h", "no scheme"),
+        ("redis//:secret@h", "no scheme"),
+        ("redis://default:secret", "the port is not a number from 1 to 65535"),
+        ("redis://default:sec/ret", "the port is not a number from 1 to 65535"),
+        ("redis://u:secret@h:port", "port 'port' is not a number from 1 to 65535"),
+        ("redis://u:sec%zzret@h", "bad percent-escape in the user name or password"),
+        ("redis://u:sec%ffret@h", "bad percent-escape in the user name or password"),
+        ("unix://:secret@/tmp/r.sock", "a unix:// URL takes no user name or password"),
+        ("unix:///tmp/r.sock?password=secret", "unknown parameter 'password'"),
+        ("unix:///tmp/r.sock?db=1&password=secret", "unknown parameter 'password'"),
+        ("redis://h?password=secret", "query parameters are not supported"),
     ])
     func badURLsAreConfigurationErrorsThatHideThePassword(text: String, reason: String) {
         #expect {
             try RedisURL(text)
         } throws: { error in
             guard let error = error as? CloseupError else { return false }
-            return error.exitCode == 5 && error.message.contains(reason) && !error.message.contains("secret")
+            return error.exitCode == 5 && error.message.contains(reason) && !error.message.contains("sec")
         }
     }
 
-    @Test func redactHidesPasswordsEvenWithRawSlashes() {
-        #expect(RedisURL.redact("redis://u:pa/ss@h:1/0") == "redis://u:***@h:1/0")
-        #expect(RedisURL.redact("redis://user@h") == "redis://user@h")
-        #expect(RedisURL.redact("redis://h:1") == "redis://h:1")
+    @Test(arguments: [
+        ("redis://u:pa/ss@h:1/0", "redis://u:***@h:1/0"),
+        ("redis://u:p@ss@h", "redis://u:***@h"),
+        ("redis://h:1", "redis://h:1"),
+        ("redis://[::1]:7000/2", "redis://[::1]:7000/2"),
+        ("localhost:6379", "localhost:6379"),
+        // When in doubt, everything before the last '@' goes: a lone user name may be a password.
+        ("redis://user@h", "redis://***@h"),
+        ("redis:/:pass@h", "redis:/***@h"),
+        ("redis//:pass@h", "***@h"),
+        ("rediss//u:pass@h", "***@h"),
+        ("pass@h", "***@h"),
+        ("user:pass", "user:***"),
+        ("unix://u:pass@/tmp/r.sock", "unix://u:***@/tmp/r.sock"),
+        // No '@': a port that is not a number may be a password missing its "@host".
+        ("redis://default:pass", "redis://default:***"),
+        ("redis://default:pa/ss?x#y", "redis://default:***"),
+        ("redis://[::1]:pass", "redis://[::1]:***"),
+        // Query parameters (but db=N) and fragments are hidden too.
+        ("unix:///tmp/r.sock?db=2&password=pass", "unix:///tmp/r.sock?db=2&***"),
+        ("redis://h/0?password=pass#frag", "redis://h/0?***#***"),
+        ("redis//u:pa?ss?db=1", "redis/***?***"),
+    ])
+    func redactHidesEverythingThatMayBeAPassword(url: String, redacted: String) {
+        #expect(RedisURL.redact(url) == redacted)
+    }
+
+    @Test func everythingBeforeTheLastAtIsTheUserAndPassword() throws {
+        let url = try RedisURL("redis://default:a/b?c#d@e:f@h:7000/3")
+        #expect(url.username == "default" && url.password == "a/b?c#d@e:f")
+        #expect(url.address == .tcp(host: "h", port: 7000) && url.database == 3)
     }
 }

@@ -116,4 +116,58 @@ final class SecretsAndFilesTests {
         #expect(control.stderrLines == ["closeup: password file '\(file)' holds a line break or control character; expected the password on one line"])
         expectHidden(Self.password, in: control)
     }
+
+    // MARK: 2. Passwords inside malformed URLs
+
+    /// URL shapes around the password "Zq7…Xk9" that none of closeup's messages may repeat.
+    static let malformedURLs = [
+        "redis:/:Zq7secretXk9@host",
+        "redis//:Zq7secretXk9@host",
+        "rediss//user:Zq7secretXk9@host",
+        ":Zq7secretXk9@127.0.0.1:6379",
+        "Zq7secretXk9@127.0.0.1",
+        "http://:Zq7secretXk9@host",
+        "redis://default:Zq7secretXk9",
+        "redis://default:Zq7/secret/Xk9",
+        "redis://default:Zq7secret?Xk9",
+        "redis://[::1]:Zq7secretXk9",
+        "redis://:Zq7%zzsecretXk9@host",
+        "redis://:Zq7secretXk9%@host",
+        "redis://:Zq7secretXk9@host:notaport",
+        "redis://:Zq7secretXk9@host/notadb",
+        "redis://:Zq7secretXk9@",
+        "redis://:Zq7secretXk9@[::1",
+        "redis://:Zq7secretXk9@host#fragment",
+        "redis://host?password=Zq7secretXk9",
+        "redis://u:Zq7secretXk9@host/0?db=1",
+        "unix://:Zq7secretXk9@/tmp/redis.sock",
+        "unix://default:Zq7secretXk9@/tmp/redis.sock?db=1",
+        "unix:///tmp/redis.sock?password=Zq7secretXk9",
+        "unix:///tmp/redis.sock?db=1&password=Zq7secretXk9",
+    ]
+
+    @Test(arguments: malformedURLs)
+    func aMalformedURLIsAConfigurationErrorThatShowsNoPartOfThePassword(url: String) throws {
+        let viaFlag = try closeup(["--no-env-file", "--connect-timeout", "0.2", "otp", "ttl", "u1", "--url", url])
+        let viaVariable = try closeup(["--no-env-file", "--connect-timeout", "0.2", "otp", "ttl", "u1"], environment: ["REDIS_URL": url])
+        for result in [viaFlag, viaVariable] {
+            #expect(result.status == 5, "\(result.stderr)")
+            #expect(result.stderr.contains("invalid Redis URL"), "\(result.stderr)")
+            expectHidden("Zq7secretXk9", in: result, "\(url)")
+        }
+    }
+
+    @Test func aPasswordHoldingSlashQuestionMarkHashAndAtWorksRawInAURL() throws {
+        // Everything up to the last '@' is the user and password (as redis-cli reads it): a raw
+        // '/', '?', '#' or '@' there is part of the password, never a path, a query or a port.
+        let password = "Zq7/a?b#c@d:Xk9"
+        let server = try RedisServer(password: password)
+        let result = try closeup(["--no-env-file", "doctor"], environment: ["REDIS_URL": "redis://default:\(password)@127.0.0.1:\(server.port)/0"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("target        127.0.0.1:\(server.port)\n"))
+        expectHidden(password, in: result)
+        let wrong = try closeup(["--no-env-file", "doctor"], environment: ["REDIS_URL": "redis://default:\(password)x@127.0.0.1:\(server.port)"])
+        #expect(wrong.status == 5 && wrong.stderr.contains("WRONGPASS"))
+        expectHidden(password + "x", in: wrong)
+    }
 }

@@ -1,5 +1,7 @@
-// REDIS_URL / --url in its three schemes. Messages repeat the URL with any
-// password replaced by "***": an error must never print a secret.
+// REDIS_URL / --url in its three schemes. A URL may carry a password, so no
+// message repeats anything that could be part of one: the URL is shown through
+// `redact`, and a reason quotes only what cannot be the password (a scheme, a
+// port or database after the credentials, a parameter's name).
 
 /// The parts a Redis URL supplies (SPEC §3).
 public struct RedisURL: Sendable, Equatable {
@@ -23,67 +25,122 @@ public struct RedisURL: Sendable, Equatable {
         let rest = text[text.index(schemeEnd, offsetBy: 3)...]
         switch scheme {
         case "unix":
+            // The path may hold an '@' (/run/user@1000/…): only text before the path is credentials.
+            guard rest.hasPrefix("/") else {
+                throw invalid(
+                    rest.contains("@")
+                        ? "a unix:// URL takes no user name or password; give them with --username and"
+                            + " REDIS_PASSWORD, --password-file or --askpass"
+                        : "the socket path must be absolute")
+            }
             let (path, query) = RedisURL.split(rest, at: "?")
-            guard path.hasPrefix("/"), path.count > 1 else { throw invalid("the socket path must be absolute") }
+            guard path.count > 1 else { throw invalid("the socket path must be absolute") }
             address = .unix(path: try RedisURL.decode(path, invalid))
             tls = false
-            database = try query.map { query throws(CloseupError) in
-                guard query.hasPrefix("db=") else { throw invalid("unknown parameter '\(query)'") }
-                return try RedisURL.database(query.dropFirst(3), invalid)
+            database = try query.flatMap { query throws(CloseupError) in
+                try RedisURL.database(inQuery: query, invalid)
             }
         case "redis", "rediss":
             tls = scheme == "rediss"
-            guard !rest.contains("?") && !rest.contains("#") else { throw invalid("query parameters are not supported") }
-            let (authority, path) = RedisURL.split(rest, at: "/")
-            var hostPort = authority
-            if let at = authority.lastIndex(of: "@") {
-                let credentials = authority[..<at]
-                hostPort = authority[authority.index(after: at)...]
-                let (user, password) = RedisURL.split(credentials, at: ":")
-                username = user.isEmpty ? nil : try RedisURL.decode(user, invalid)
+            // Everything before the last '@' is the user and password, whatever it holds (redis-cli reads
+            // it so too): a host, port or database never holds an '@', a password may hold '/', '?' or '#'.
+            var location = rest
+            if let at = rest.lastIndex(of: "@") {
+                let (user, password) = RedisURL.split(rest[..<at], at: ":")
+                let badEscape: (String) -> CloseupError = { _ in
+                    invalid("bad percent-escape in the user name or password")
+                }
+                username = user.isEmpty ? nil : try RedisURL.decode(user, badEscape)
                 self.password = try password.flatMap { text throws(CloseupError) in
-                    text.isEmpty ? nil : try RedisURL.decode(text, invalid)
+                    text.isEmpty ? nil : try RedisURL.decode(text, badEscape)
                 }
+                location = rest[rest.index(after: at)...]
             }
-            let host: Substring
-            var portText: Substring?
-            if hostPort.hasPrefix("[") {
-                guard let close = hostPort.firstIndex(of: "]") else { throw invalid("unclosed '[' in the host") }
-                host = hostPort[hostPort.index(after: hostPort.startIndex)..<close]
-                let after = hostPort[hostPort.index(after: close)...]
-                if !after.isEmpty {
-                    guard after.hasPrefix(":") else { throw invalid("unexpected text after ']'") }
-                    portText = after.dropFirst()
-                }
-            } else {
-                (host, portText) = RedisURL.split(hostPort, at: ":")
+            // With no '@', what looks like a port or database may be a password missing its "@host":
+            // it is quoted only when it is a number.
+            let credentialsGiven = location.startIndex != rest.startIndex
+            guard !location.contains("?") && !location.contains("#") else {
+                throw invalid("query parameters are not supported")
             }
+            let (authority, path) = RedisURL.split(location, at: "/")
+            let (host, portText) = try RedisURL.splitPort(authority, invalid)
             guard !host.isEmpty else { throw invalid("no host") }
             var port = 6379
             if let portText {
                 guard let number = Int(portText), (1...65535).contains(number) else {
-                    throw invalid("port '\(portText)' is not a number from 1 to 65535")
+                    throw invalid(
+                        credentialsGiven || portText.allSatisfy(\.isASCIIDigit)
+                            ? "port '\(portText)' is not a number from 1 to 65535"
+                            : "the port is not a number from 1 to 65535")
                 }
                 port = number
             }
             address = .tcp(host: String(host), port: port)
             database = try path.flatMap { path throws(CloseupError) in
-                path.isEmpty ? nil : try RedisURL.database(path, invalid)
+                path.isEmpty ? nil : try RedisURL.database(path, quoted: credentialsGiven, invalid)
             }
         default:
-            throw invalid("unknown scheme '\(scheme)'")
+            throw invalid(RedisURL.isScheme(scheme[...]) ? "unknown scheme '\(scheme)'" : "no scheme")
         }
     }
 
-    /// The URL with its password (if any) replaced by "***".
+    /// The URL with everything that may be a password replaced by "***": everything before the
+    /// last '@' (a user name is kept only in a well-formed "scheme://user:…@"), query parameters
+    /// but `db=N`, a fragment, and — when there is no '@' — a port or database that is not a number.
     public static func redact(_ text: String) -> String {
-        guard let schemeEnd = text.firstIndex(of: ":"), text[schemeEnd...].hasPrefix("://") else { return text }
-        let start = text.index(schemeEnd, offsetBy: 3)
-        // The last '@' anywhere: a password with a raw '/' or '?' must still be hidden.
-        guard let at = text[start...].lastIndex(of: "@"),
-            let colon = text[start..<at].firstIndex(of: ":")
-        else { return text }
-        return String(text[...colon]) + "***" + String(text[at...])
+        var prefixEnd = text.startIndex
+        var unix = false
+        // "scheme:/" or "scheme://"; a "word:" with no slash is as likely "user:" or "host:".
+        if let colon = text.firstIndex(of: ":"), isScheme(text[..<colon]), text[colon...].hasPrefix(":/") {
+            unix = text[..<colon].lowercased() == "unix"
+            prefixEnd = text.index(after: colon)
+            var slashes = 0
+            while prefixEnd < text.endIndex, text[prefixEnd] == "/", slashes < 2 {
+                prefixEnd = text.index(after: prefixEnd)
+                slashes += 1
+            }
+        }
+        var out = String(text[..<prefixEnd])
+        var rest = text[prefixEnd...]
+        let credentialsGiven = rest.contains("@")
+        if let at = rest.lastIndex(of: "@") {
+            let credentials = rest[..<at]
+            if out.hasSuffix("://"), let colon = credentials.firstIndex(of: ":"),
+                !credentials[..<colon].contains(where: { "/?#".contains($0) })
+            {
+                out += credentials[...colon]
+            }
+            out += "***@"
+            rest = rest[rest.index(after: at)...]
+        }
+        let fragment = rest.firstIndex(of: "#")
+        let beforeFragment = rest[..<(fragment ?? rest.endIndex)]
+        let (location, query) = split(beforeFragment, at: "?")
+        if unix || credentialsGiven {
+            out += location
+        } else {
+            let (authority, path) = split(location, at: "/")
+            let hostEnd =
+                authority.hasPrefix("[")
+                ? authority.firstIndex(of: "]").map { authority.index(after: $0) } ?? authority.endIndex
+                : authority.firstIndex(of: ":") ?? authority.endIndex
+            let port = authority[hostEnd...]
+            // "host:word" with no '@' is as likely "user:password" as a host and a bad port.
+            if port.hasPrefix(":"), !port.dropFirst().allSatisfy(\.isASCIIDigit) {
+                return out + authority[..<hostEnd] + ":***"
+            }
+            out += authority
+            if let path { out += "/" + (path.allSatisfy(\.isASCIIDigit) ? path : "***") }
+        }
+        if let query {
+            let parameters = query.split(separator: "&", omittingEmptySubsequences: false).map { parameter in
+                parameter.isEmpty || parameter.hasPrefix("db=") && parameter.dropFirst(3).allSatisfy(\.isASCIIDigit)
+                    ? String(parameter) : "***"
+            }
+            out += "?" + parameters.joined(separator: "&")
+        }
+        if let fragment { out += rest[fragment...].count > 1 ? "#***" : "#" }
+        return out
     }
 
     /// True when the URL carries a password (for the "visible in ps" warning).
@@ -94,16 +151,49 @@ public struct RedisURL: Sendable, Equatable {
         return (text[..<index], text[text.index(after: index)...])
     }
 
+    /// "host", "host:port", "[v6]" or "[v6]:port".
+    private static func splitPort(
+        _ authority: Substring, _ invalid: (String) -> CloseupError
+    ) throws(CloseupError) -> (host: Substring, port: Substring?) {
+        guard authority.hasPrefix("[") else { return split(authority, at: ":") }
+        guard let close = authority.firstIndex(of: "]") else { throw invalid("unclosed '[' in the host") }
+        let host = authority[authority.index(after: authority.startIndex)..<close]
+        let after = authority[authority.index(after: close)...]
+        if after.isEmpty { return (host, nil) }
+        guard after.hasPrefix(":") else { throw invalid("unexpected text after ']'") }
+        return (host, after.dropFirst())
+    }
+
+    /// `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )` (RFC 3986).
+    private static func isScheme(_ text: Substring) -> Bool {
+        guard let first = text.first, first.isASCII, first.isLetter else { return false }
+        return text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }
+    }
+
     private static func database(
-        _ text: Substring, _ invalid: (String) -> CloseupError
+        _ text: Substring, quoted: Bool = true, _ invalid: (String) -> CloseupError
     ) throws(CloseupError) -> Int {
-        guard let number = Int(text), number >= 0, text.allSatisfy(\.isNumber) else {
-            throw invalid("database '\(text)' is not a number")
+        guard let number = Int(text), number >= 0, text.allSatisfy(\.isASCIIDigit) else {
+            throw invalid(quoted ? "database '\(text)' is not a number" : "the database is not a number")
         }
         return number
     }
 
-    /// Percent-decoding, so passwords may hold '@', ':' or '/'.
+    /// A unix:// URL's query: `db=N` and nothing else. Names are quoted, values never.
+    private static func database(
+        inQuery query: Substring, _ invalid: (String) -> CloseupError
+    ) throws(CloseupError) -> Int? {
+        var database: Int?
+        for parameter in query.split(separator: "&") {
+            let (name, value) = split(parameter, at: "=")
+            guard let value else { throw invalid("a parameter without '=' (only db=N is supported)") }
+            guard name == "db" else { throw invalid("unknown parameter '\(name)'") }
+            database = try self.database(value, invalid)
+        }
+        return database
+    }
+
+    /// Percent-decoding, so passwords may hold '%' or any character; the result must be UTF-8.
     private static func decode(_ text: Substring, _ invalid: (String) -> CloseupError) throws(CloseupError) -> String {
         var bytes: [UInt8] = []
         var iterator = Array(text.utf8).makeIterator()
@@ -117,7 +207,9 @@ public struct RedisURL: Sendable, Equatable {
             }
             bytes.append(high << 4 | low)
         }
-        return String(decoding: bytes, as: UTF8.self)
+        // Never repaired with U+FFFD: a password changed in silence would only fail later as WRONGPASS.
+        guard let decoded = String(validating: bytes, as: UTF8.self) else { throw invalid("bad percent-escape") }
+        return decoded
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
@@ -128,4 +220,8 @@ public struct RedisURL: Sendable, Equatable {
         default: nil
         }
     }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }
