@@ -215,7 +215,7 @@ struct RedisURLTests {
         ("redis://:secret@h/x", "database 'x' is not a number"),
         ("redis://h?db=1", "query parameters are not supported"),
         ("unix://relative.sock", "the socket path must be absolute"),
-        ("unix:///s.sock?tls=1", "unknown parameter 'tls'"),
+        ("unix:///s.sock?tls=1", "only the parameter db=N is supported"),
         ("redis://[::1", "unclosed '[' in the host"),
         ("redis://u:secret@h:99999", "port '99999' is not a number from 1 to 65535"),
         ("redis:/:secret@h", "no scheme"),
@@ -226,8 +226,8 @@ struct RedisURLTests {
         ("redis://u:sec%zzret@h", "bad percent-escape in the user name or password"),
         ("redis://u:sec%ffret@h", "bad percent-escape in the user name or password"),
         ("unix://:secret@/tmp/r.sock", "a unix:// URL takes no user name or password"),
-        ("unix:///tmp/r.sock?password=secret", "unknown parameter 'password'"),
-        ("unix:///tmp/r.sock?db=1&password=secret", "unknown parameter 'password'"),
+        ("unix:///tmp/r.sock?password=secret", "only the parameter db=N is supported"),
+        ("unix:///tmp/r.sock?db=1&password=secret", "only the parameter db=N is supported"),
         ("redis://h?password=secret", "query parameters are not supported"),
     ])
     func badURLsAreConfigurationErrorsThatHideThePassword(text: String, reason: String) {
@@ -252,6 +252,7 @@ struct RedisURLTests {
         ("rediss//u:pass@h", "***@h"),
         ("pass@h", "***@h"),
         ("user:pass", "user:***"),
+        ("unix://user:pass", "unix://user:***"),
         ("unix://u:pass@/tmp/r.sock", "unix://u:***@/tmp/r.sock"),
         // No '@': a port that is not a number may be a password missing its "@host".
         ("redis://default:pass", "redis://default:***"),

@@ -1,7 +1,7 @@
 // REDIS_URL / --url in its three schemes. A URL may carry a password, so no
 // message repeats anything that could be part of one: the URL is shown through
 // `redact`, and a reason quotes only what cannot be the password (a scheme, a
-// port or database after the credentials, a parameter's name).
+// port or database after the credentials).
 
 /// The parts a Redis URL supplies (SPEC §3).
 public struct RedisURL: Sendable, Equatable {
@@ -116,7 +116,7 @@ public struct RedisURL: Sendable, Equatable {
         let fragment = rest.firstIndex(of: "#")
         let beforeFragment = rest[..<(fragment ?? rest.endIndex)]
         let (location, query) = split(beforeFragment, at: "?")
-        if unix || credentialsGiven {
+        if credentialsGiven || unix && location.hasPrefix("/") {
             out += location
         } else {
             let (authority, path) = split(location, at: "/")
@@ -179,15 +179,15 @@ public struct RedisURL: Sendable, Equatable {
         return number
     }
 
-    /// A unix:// URL's query: `db=N` and nothing else. Names are quoted, values never.
+    /// A unix:// URL's query: `db=N` and nothing else. Another parameter is not quoted, name or
+    /// value: "?password=…" is the common one, and a password with a raw '?' lands here too.
     private static func database(
         inQuery query: Substring, _ invalid: (String) -> CloseupError
     ) throws(CloseupError) -> Int? {
         var database: Int?
         for parameter in query.split(separator: "&") {
             let (name, value) = split(parameter, at: "=")
-            guard let value else { throw invalid("a parameter without '=' (only db=N is supported)") }
-            guard name == "db" else { throw invalid("unknown parameter '\(name)'") }
+            guard name == "db", let value else { throw invalid("only the parameter db=N is supported") }
             database = try self.database(value, invalid)
         }
         return database
