@@ -267,6 +267,38 @@ struct RedisURLTests {
         #expect(RedisURL.redact(url) == redacted)
     }
 
+    /// Thousands of malformed shapes around the password "Qv8…Jm4": a message may hold neither half.
+    /// Left out are the shapes where the password is, by the URL's own syntax, a host or a socket
+    /// path ("redis://u:Qv8@Jm4" with its '@' raw and no host after it, "unix:///u:Qv8Jm4").
+    @Test func noMalformedShapeShowsAnyPartOfThePassword() {
+        let schemes = ["redis://", "rediss://", "redis:/", "redis//", "redis:", "", "unix://", "http://", "REDIS://"]
+        let separators = ["", "/", "?", "#", "@", ":", "%", "%zz", "/x?y#z", "[", "]", "%40", "&", "=", "%2", "%ff"]
+        let hosts = ["h", "h:6379", "h:abc", "[::1]", "[::1]:1", "[::1", ""]
+        let tails = ["", "/0", "/x", "?db=1", "?password=Qv8", "#f", "/tmp/s.sock"]
+        var checked = 0
+        for scheme in schemes {
+            for separator in separators {
+                let password = "Qv8" + separator + "Jm4"
+                for host in hosts where !(separator.contains("@") && host.isEmpty) {
+                    for tail in tails {
+                        var shapes = ["\(scheme)u:\(password)@\(host)\(tail)", "\(scheme):\(password)@\(host)\(tail)"]
+                        if !separator.contains(":") { shapes.append("\(scheme)\(password)@\(host)\(tail)") }
+                        if host == "h", !separator.contains("@") { shapes.append("\(scheme)u:\(password)\(tail)") }
+                        for shape in shapes {
+                            checked += 1
+                            do {
+                                _ = try RedisURL(shape)
+                            } catch {
+                                #expect(!error.message.contains("Qv8") && !error.message.contains("Jm4"), "\(shape)")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(checked > 3000)
+    }
+
     @Test func everythingBeforeTheLastAtIsTheUserAndPassword() throws {
         let url = try RedisURL("redis://default:a/b?c#d@e:f@h:7000/3")
         #expect(url.username == "default" && url.password == "a/b?c#d@e:f")

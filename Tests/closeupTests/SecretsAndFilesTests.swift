@@ -170,4 +170,141 @@ final class SecretsAndFilesTests {
         #expect(wrong.status == 5 && wrong.stderr.contains("WRONGPASS"))
         expectHidden(password + "x", in: wrong)
     }
+
+    // MARK: 4. Files closeup trusts (SPEC §2)
+
+    var dataFolder: String { home + "/data/closeup" }
+    var database: String { dataFolder + "/closeup.sqlite3" }
+    var secretFile: String { dataFolder + "/otp-secret" }
+
+    /// A data folder, database and OTP secret as closeup makes them (0700, 0600, 0600).
+    func makeFiles() throws {
+        let sent = try closeup(["--store", "sqlite", "otp", "send", "u1", "--mobile", "9876543210"])
+        #expect(sent.status == 0 && sent.stderr.isEmpty, "\(sent.stderr)")
+    }
+
+    /// One ordinary run (exit 1: no live code for u0) and `doctor`, both on SQLite alone.
+    func runAndDoctor() throws -> (run: CloseupResult, doctor: CloseupResult) {
+        (try closeup(["--store", "sqlite", "otp", "ttl", "u0"]), try closeup(["--store", "sqlite", "doctor"]))
+    }
+
+    @Test func filesAsCloseupMakesThemDrawNoWarning() throws {
+        try makeFiles()
+        let (run, doctor) = try runAndDoctor()
+        #expect(run.status == 1 && run.stderr.isEmpty, "\(run.stderr)")
+        #expect(doctor.status == 0, "\(doctor.stderr)")
+        #expect(!doctor.stderr.contains("chmod"))
+    }
+
+    @Test(arguments: [0o777 as mode_t, 0o770, 0o755, 0o711])
+    func aDataFolderOpenToOthersWarnsOnEveryRunAndFailsDoctor(mode: mode_t) throws {
+        try makeFiles()
+        chmod(dataFolder, mode)
+        let octal = String(mode, radix: 8)
+        let (run, doctor) = try runAndDoctor()
+        #expect(run.status == 1)
+        let writable = mode & 0o022 != 0
+        let expected = "closeup: warning: data folder '\(dataFolder)' is \(writable ? "writable by" : "open to") other users "
+            + "(mode \(octal)); run: chmod 700 '\(dataFolder)'"
+        #expect(run.stderrLines == [expected])
+        #expect(doctor.status == 5)
+        #expect(doctor.stderrLines.first == expected)
+        #expect(doctor.stderrLines.last == "closeup: files closeup trusts are unsafe: '\(dataFolder)'; see the warnings above")
+        #expect(try closeup(["--store", "sqlite", "otp", "ttl", "u0", "--quiet"]).stderr.isEmpty)
+    }
+
+    @Test func aDatabaseReadableByOthersWarnsAndFailsDoctor() throws {
+        try makeFiles()
+        chmod(database, 0o644)
+        let (run, doctor) = try runAndDoctor()
+        let expected = "closeup: warning: SQLite database '\(database)' is readable by other users (mode 644); run: chmod 600 '\(database)'"
+        #expect(run.status == 1 && run.stderrLines == [expected], "\(run.stderr)")
+        #expect(doctor.status == 5 && doctor.stderr.contains(expected))
+    }
+
+    @Test func aWriteAheadLogReadableByOthersWarnsToo() throws {
+        try makeFiles()
+        #expect(FileManager.default.fileExists(atPath: database + "-wal"))
+        chmod(database + "-wal", 0o604)
+        let (run, doctor) = try runAndDoctor()
+        #expect(run.stderrLines == [
+            "closeup: warning: SQLite database '\(database)-wal' is readable by other users (mode 604); run: chmod 600 '\(database)-wal'"
+        ])
+        #expect(doctor.status == 5)
+    }
+
+    @Test(.enabled(if: getuid() == 0, "needs root to chown a file to nobody"))
+    func aDatabaseOrSecretOwnedBySomeoneElseWarns() throws {
+        try makeFiles()
+        let copy = home + "/copy.sqlite3"
+        try FileManager.default.copyItem(atPath: database, toPath: copy)
+        #expect(chown(copy, 65534, 65534) == 0)
+        let run = try closeup(["--store", "sqlite", "--sqlite", copy, "otp", "ttl", "u0"])
+        #expect(run.status == 1)
+        #expect(run.stderrLines == [
+            "closeup: warning: SQLite database '\(copy)' belongs to uid 65534, not to you (uid \(getuid())); use a database of your own (--sqlite, CLOSEUP_SQLITE_PATH)"
+        ])
+        #expect(try closeup(["--store", "sqlite", "--sqlite", copy, "doctor"]).status == 5)
+
+        #expect(chown(secretFile, 65534, 65534) == 0)
+        let secret = try closeup(["--store", "sqlite", "otp", "ttl", "u0"])
+        #expect(secret.stderrLines == [
+            "closeup: warning: OTP secret '\(secretFile)' belongs to uid 65534, not to you (uid \(getuid())); "
+                + "replace it with a file of your own, or set CLOSEUP_OTP_SECRET"
+        ])
+    }
+
+    @Test func aSecretReadableByOthersASymlinkOrAShortOneWarnsAndFailsDoctor() throws {
+        try makeFiles()
+        chmod(secretFile, 0o640)
+        #expect(try runAndDoctor().run.stderrLines == [
+            "closeup: warning: OTP secret '\(secretFile)' is readable by other users (mode 640); run: chmod 600 '\(secretFile)'"
+        ])
+        chmod(secretFile, 0o600)
+
+        let elsewhere = home + "/secret-elsewhere"
+        try FileManager.default.moveItem(atPath: secretFile, toPath: elsewhere)
+        try FileManager.default.createSymbolicLink(atPath: secretFile, withDestinationPath: elsewhere)
+        let (linkRun, linkDoctor) = try runAndDoctor()
+        #expect(linkRun.status == 1)
+        #expect(linkRun.stderrLines == [
+            "closeup: warning: OTP secret '\(secretFile)' is a symbolic link; closeup trusts only a regular file: "
+                + "run: cp --remove-destination '\(elsewhere)' '\(secretFile)'"
+        ])
+        #expect(linkDoctor.status == 5)
+
+        try FileManager.default.removeItem(atPath: secretFile)
+        try Data("x\n".utf8).write(to: URL(fileURLWithPath: secretFile))
+        chmod(secretFile, 0o600)
+        let (shortRun, shortDoctor) = try runAndDoctor()
+        #expect(shortRun.stderrLines == [
+            "closeup: warning: OTP secret '\(secretFile)' holds 1 character, fewer than 32; "
+                + "set CLOSEUP_OTP_SECRET to the backend's secret, or remove the file to have closeup make a new one"
+        ])
+        #expect(shortDoctor.status == 5)
+        // Used all the same (a warning, not a refusal): a code sent now verifies.
+        let sent = try closeup(["--store", "sqlite", "--json", "otp", "send", "u2", "--mobile", "9876543210", "--quiet"])
+        let code = try #require(try JSONSerialization.jsonObject(with: Data(sent.stdout.utf8)) as? [String: Any])["otp"] as? String
+        #expect(try closeup(["--store", "sqlite", "--quiet", "otp", "verify", "u2", try #require(code)]).status == 0)
+    }
+
+    @Test func aConfiguredSecretLeavesTheFileUnchecked() throws {
+        try makeFiles()
+        try Data("x".utf8).write(to: URL(fileURLWithPath: secretFile))
+        let run = try closeup(["--store", "sqlite", "otp", "ttl", "u0"], environment: ["CLOSEUP_OTP_SECRET": String(repeating: "k", count: 40)])
+        #expect(run.status == 1 && run.stderr.isEmpty, "\(run.stderr)")
+    }
+
+    @Test func aSecretThatIsNotARegularFileIsRefusedAtOnceNotReadForever() throws {
+        try makeFiles()
+        try FileManager.default.removeItem(atPath: secretFile)
+        try FileManager.default.createSymbolicLink(atPath: secretFile, withDestinationPath: "/dev/zero")
+        let zero = try closeup(["--store", "sqlite", "--quiet", "otp", "send", "u3", "--mobile", "9876543210"])
+        #expect(zero.status == 5)
+        #expect(zero.stderrLines == ["closeup: the OTP secret '\(secretFile)' is not a regular file; replace it with one, or set CLOSEUP_OTP_SECRET"])
+        try FileManager.default.removeItem(atPath: secretFile)
+        #expect(mkfifo(secretFile, 0o600) == 0)
+        let fifo = try closeup(["--store", "sqlite", "--quiet", "otp", "send", "u3", "--mobile", "9876543210"])
+        #expect(fifo.status == 5 && fifo.stderr.contains("is not a regular file"))
+    }
 }

@@ -75,6 +75,13 @@ enum DoctorCommand {
         case "none yet": out += row("source", "none yet: created at \(report.otpSecret.path ?? "") on first use")
         default: out += row("source", report.otpSecret.source)
         }
+        out += terminal.paint("files", .bold) + "\n"
+        if report.unsafeFiles.isEmpty {
+            out += row("trust", "\(ok): only you can read or change the data folder, database and OTP secret")
+        }
+        for file in report.unsafeFiles {
+            out += row("unsafe", terminal.paint(file.path, .red) + " (see the warning on stderr)")
+        }
         return out
     }
 
@@ -129,6 +136,11 @@ enum DoctorCommand {
             ))
         fields.append(
             ("otp_secret", .object([("source", .string(report.otpSecret.source)), ("path", .optional(report.otpSecret.path))])))
+        fields.append(
+            (
+                "unsafe_files",
+                .array(report.unsafeFiles.map { .object([("path", .string($0.path)), ("problem", .string($0.message))]) })
+            ))
         fields.append(("warnings", .array(report.warnings.map(JSON.string))))
         fields.append(("ok", .bool(report.failure == nil)))
         return .object(fields)

@@ -4,10 +4,16 @@
 import Glibc
 
 public enum OTPSecret {
+    /// SPEC §2: a shorter secret file draws a warning (closeup writes 64 hex characters).
+    static let minimumLength = 32
+
+    /// `<data dir>/otp-secret`.
+    public static func path(in dataDirectory: String) -> String { dataDirectory + "/otp-secret" }
+
     /// The secret text (the file's surrounding whitespace ignored), creating the file when needed.
     public static func load(settings: Settings, random: RandomSource = .system) throws(CloseupError) -> String {
         if let configured = settings.otpSecret { return configured }
-        let path = settings.dataDirectory + "/otp-secret"
+        let path = path(in: settings.dataDirectory)
         if let existing = try read(path) { return existing }
         try create(path, folder: settings.dataDirectory, random: random)
         guard let created = try read(path) else {
@@ -17,16 +23,33 @@ public enum OTPSecret {
     }
 
     private static func read(_ path: String) throws(CloseupError) -> String? {
-        guard FileSystem.exists(path) else { return nil }
-        guard let bytes = FileSystem.readBytes(path, limit: 1 << 16) else {
-            throw .configuration("cannot read the OTP secret '\(path)': \(FileSystem.lastErrorReason)")
-        }
-        let secret = String(
-            Substring(String(decoding: bytes, as: UTF8.self)).drop(while: \.isWhitespace).trimmingTrailingWhitespace())
+        guard let secret = try readFile(path) else { return nil }
         guard !secret.isEmpty else {
             throw .configuration("the OTP secret file '\(path)' is empty; remove it or set CLOSEUP_OTP_SECRET")
         }
         return secret
+    }
+
+    /// The text of the secret file without its surrounding whitespace; nil when there is no file.
+    /// Only a regular file is read, opened without blocking: a FIFO or a link to /dev/zero is an
+    /// error at once, never a hang or an endless read.
+    static func readFile(_ path: String) throws(CloseupError) -> String? {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw .configuration("cannot read the OTP secret '\(path)': \(FileSystem.lastErrorReason)")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw .configuration(
+                "the OTP secret '\(path)' is not a regular file; replace it with one, or set CLOSEUP_OTP_SECRET")
+        }
+        guard let bytes = FileSystem.readBytes(fd: fd, limit: 1 << 16) else {
+            throw .configuration("cannot read the OTP secret '\(path)': \(FileSystem.lastErrorReason)")
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return String(Substring(text).drop(while: \.isWhitespace).trimmingTrailingWhitespace())
     }
 
     /// Writes a temp file and links it into place: a concurrent closeup sees either no

@@ -88,8 +88,11 @@ public struct Settings: Sendable {
     public var envFilePath: String?
     /// Where each setting's value came from ("--port", "REDIS_PORT", ".env line 3"); absent means default.
     public var origins: [SettingKey: String]
-    /// Things the user should hear about once (a password on the command line, a readable password file).
+    /// Things the user should hear about once (a password on the command line, a readable password file,
+    /// each of `unsafeFiles`).
     public var warnings: [String]
+    /// Files closeup trusts that other users could read or change (SPEC §2); `doctor` fails on them.
+    public var unsafeFiles: [UnsafeFile] = []
 
     /// One level of raw values with where each came from.
     typealias Layer = [SettingKey: (value: String, origin: String)]
@@ -199,12 +202,17 @@ public struct Settings: Sendable {
             }
             redis.tls = tls
         }
+        let sqlitePath = value(.sqlitePath) ?? dataDirectory + "/closeup.sqlite3"
+        let otpSecret = value(.otpSecret)
+        let unsafeFiles = TrustedFiles.check(
+            dataDirectory: dataDirectory, sqlitePath: sqlitePath,
+            secretFile: otpSecret == nil ? OTPSecret.path(in: dataDirectory) : nil)
         return Settings(
             redis: redis, redisConfigured: redisConfigured, cluster: try flag(.cluster), store: store,
-            sqlitePath: value(.sqlitePath) ?? dataDirectory + "/closeup.sqlite3", dataDirectory: dataDirectory,
-            maxAttempts: try number(.maxAttempts, in: 1...1_000_000, default: 5), otpSecret: value(.otpSecret),
+            sqlitePath: sqlitePath, dataDirectory: dataDirectory,
+            maxAttempts: try number(.maxAttempts, in: 1...1_000_000, default: 5), otpSecret: otpSecret,
             smsCommand: value(.smsCommand), envFilePath: envFile?.path,
-            origins: merged.mapValues(\.origin), warnings: warnings)
+            origins: merged.mapValues(\.origin), warnings: warnings + unsafeFiles.map(\.message), unsafeFiles: unsafeFiles)
     }
 
     /// Replaces a layer's URL by the parts it supplies, under the parts the layer gives on their own.

@@ -68,6 +68,8 @@ public struct DoctorReport: Sendable {
     public var redis: Redis?
     public var sqlite: SQLite
     public var otpSecret: OTPSecret
+    /// Files closeup trusts that other users could read or change (each is also a warning).
+    public var unsafeFiles: [UnsafeFile]
     public var warnings: [String]
     /// The most serious problem: what is configured does not work. Nil when all is well.
     public var failure: CloseupError?
@@ -129,7 +131,7 @@ public enum Doctor {
             failure = failure ?? error
         }
 
-        let secretPath = settings.dataDirectory + "/otp-secret"
+        let secretPath = OTPSecret.path(in: settings.dataDirectory)
         let secret: DoctorReport.OTPSecret
         if settings.otpSecret != nil {
             secret = .init(source: settings.origins[.otpSecret] ?? "CLOSEUP_OTP_SECRET")
@@ -142,9 +144,20 @@ public enum Doctor {
             secret = .init(source: "none yet", path: secretPath)
         }
 
+        // SPEC §2: files others could read or change fail doctor (a configuration error), after any
+        // failure found above, which the exit status reports first.
+        var unsafePaths: [String] = []
+        for file in settings.unsafeFiles where !unsafePaths.contains(file.path) { unsafePaths.append(file.path) }
+        if failure == nil, !unsafePaths.isEmpty {
+            failure = .configuration(
+                "files closeup trusts are unsafe: \(unsafePaths.map { "'\($0)'" }.joined(separator: ", "));"
+                    + " see the warnings above")
+        }
+
         return DoctorReport(
             envFile: settings.envFilePath, store: settings.store, mode: mode, redis: redis, sqlite: sqlite,
-            otpSecret: secret, warnings: settings.warnings + warnings, failure: failure)
+            otpSecret: secret, unsafeFiles: settings.unsafeFiles, warnings: settings.warnings + warnings,
+            failure: failure)
     }
 
     /// Round-trip latency (median of 5 PINGs) and what INFO says about the server.
