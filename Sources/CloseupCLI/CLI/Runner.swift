@@ -35,13 +35,17 @@ extension CommandContext {
 }
 
 public enum Runner {
-    /// Runs closeup with `arguments` (without the program name); returns the exit status.
+    /// Runs closeup with `arguments` (without the program name); returns the exit status. A run
+    /// that a signal cut short (`otp send`, see Interruption) does not return: it ends by that signal.
     public static func run(_ arguments: [String], environment: [String: String]) -> Int32 {
         // A closed pipe must surface as a failed write we can end quietly on, not a signal.
         signal(SIGPIPE, SIG_IGN)
+        // Inherited as ignored, SIGCHLD would have the delivery command reaped before its status is read.
+        signal(SIGCHLD, SIG_DFL)
         let terminal = Terminal(color: nil, environment: environment)
         let status = execute(arguments, environment: environment, terminal: terminal)
         terminal.flush()
+        if let signal = Interruption.caught, status == 128 + signal { Interruption.end(as: signal) }
         return status
     }
 
@@ -86,6 +90,8 @@ public enum Runner {
         } catch {
             terminal.error(error.line)
             if error.kind == .internal { terminal.errorDetail("this is a bug in closeup; please report it") }
+            // A run a signal cut short (the service undid its work) ends as the signal asked.
+            if let signal = Interruption.caught { return 128 + signal }
             return error.exitCode
         }
     }

@@ -10,7 +10,18 @@ enum OTPCommands {
         request.route = arguments.value("via").flatMap(DeliveryRoute.init)
         request.force = arguments.has("force")
         if let ttl = arguments.value("ttl") { request.ttl = Int64(ttl)! }
-        let issue = try OTPService(store: context.store).send(request)
+        // From the send's first change to a store on, a signal is noted rather than obeyed, so an
+        // undelivered code is withdrawn instead of left live (Interruption).
+        var hooks = DeliveryHooks()
+        hooks.holdSignals = { Interruption.hold() }
+        hooks.interrupted = { Interruption.caught }
+        let issue = try OTPService(store: context.store).send(request, hooks: hooks)
+        report(issue, context)
+        return 0
+    }
+
+    /// The result of a send; the code itself with --via stdout.
+    private static func report(_ issue: OTPIssue, _ context: CommandContext) {
         let terminal = context.terminal
         var fields: [(String, JSON)] = [
             ("user_id", .string(issue.user.value)),
@@ -32,7 +43,6 @@ enum OTPCommands {
             text = "OTP for \(issue.user) sent to \(issue.mobile.masked) by \(issue.channel.rawValue); \(expiry)"
         }
         context.emit(fields, text: text, store: issue.source)
-        return 0
     }
 
     static func verify(_ context: CommandContext) throws(CloseupError) -> Int32 {

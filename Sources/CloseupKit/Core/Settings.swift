@@ -97,6 +97,20 @@ public struct Settings: Sendable {
     /// One level of raw values with where each came from.
     typealias Layer = [SettingKey: (value: String, origin: String)]
 
+    /// The environment variables that hold a secret closeup reads (SPEC §2), so none is passed on
+    /// to a command closeup runs: the OTP secret's and the password's own variables and
+    /// REDIS_URL (which may carry a password) always, and any other variable the password or
+    /// the secret came from this run.
+    public var secretVariables: Set<String> {
+        var names: Set<String> = ["CLOSEUP_OTP_SECRET", "REDIS_PASSWORD", "REDIS_URL"]
+        let variables = Set(SettingKey.allCases.compactMap(\.environmentName))
+        for key in [SettingKey.password, .otpSecret] {
+            // An environment origin is the variable's bare name; flags and env file lines say more.
+            if let origin = origins[key], variables.contains(origin) { names.insert(origin) }
+        }
+        return names
+    }
+
     /// Resolves the settings from the command line's values, the environment and the env file.
     /// - Parameter flags: values given as flags (switches as "true"), keyed by setting.
     public static func resolve(

@@ -15,6 +15,18 @@ public struct OTPIssue: Sendable {
     public var source: StoreSource
 }
 
+/// What the caller of `send` does for it: services never handle signals, so the CLI says when
+/// a signal asks the run to end. The defaults suit a library caller: nothing interrupts.
+public struct DeliveryHooks {
+    /// Called just before the send first changes a store: from then on a signal must be noted
+    /// (for `interrupted`), not obeyed at once, or a code could be left live and undelivered.
+    public var holdSignals: () -> Void = {}
+    /// The signal that arrived since `holdSignals`, if any: the code is then withdrawn.
+    public var interrupted: () -> Int32? = { nil }
+
+    public init() {}
+}
+
 /// A live code as `otp ttl` and `inspect` show it.
 public struct LiveOTP: Sendable {
     public var record: OTPRecord
@@ -61,13 +73,16 @@ public struct OTPService {
 
     // MARK: - Issue
 
-    /// Issues, stores (Redis and SQLite) and delivers a new code. A delivery that fails withdraws
-    /// the code from both stores and takes the send back from the rate limit.
-    public func send(_ request: SendRequest) throws(CloseupError) -> OTPIssue {
+    /// Issues, stores (Redis and SQLite) and delivers a new code. A delivery that fails (the command
+    /// fails or times out, a signal arrives) withdraws the code from
+    /// both stores and takes the send back from the rate limit, so a retry is never refused.
+    public func send(_ request: SendRequest, hooks: DeliveryHooks = DeliveryHooks()) throws(CloseupError) -> OTPIssue {
         let route = request.route ?? (store.settings.smsCommand == nil ? .stdout : .command)
         if route == .command, store.settings.smsCommand == nil {
             throw .configuration("delivery by command needs a command to run", remedy: .configureSMSCommand)
         }
+        // A command line that cannot run is found before a code exists, not after it was stored.
+        if route == .command { _ = try Delivery.words(store.settings.smsCommand!) }
         let hasher = OTPHasher(secret: try OTPSecret.load(settings: store.settings, random: random))
         let code = OTPHasher.generateCode(random: random)
         let now = clock.epochSeconds
@@ -79,38 +94,52 @@ public struct OTPService {
         let otpKey = CacheKeys.otp(request.user)
 
         let (source, rowID) = try store.perform(
-            redis: { redis in try issueInRedis(redis, request, record: record, expiresEpoch: expiresEpoch) },
+            redis: { redis in
+                try issueInRedis(redis, request, record: record, expiresEpoch: expiresEpoch, hooks: hooks)
+            },
             sqlite: { database in
                 try database.transaction { () throws(CloseupError) in
-                    try issueInSQLite(database, request, record: record, expiresEpoch: expiresEpoch, now: now)
+                    try issueInSQLite(database, request, record: record, expiresEpoch: expiresEpoch, now: now, hooks: hooks)
                 }
             })
-
-        if route == .command {
-            let payload = JSON.object([
-                ("user_id", .string(request.user.value)),
-                ("mobile_number", .string(request.mobile.value)),
-                ("channel", .string(request.channel.rawValue)),
-                ("otp", .string(code)),
-                ("expires_at", .optional(record.expiresAt)),
-            ]).serialized
-            do {
-                try delivery.run(commandLine: store.settings.smsCommand!, payload: payload, secret: code)
-            } catch {
-                guard let leftover = withdraw(otpKey: otpKey, value: record.json, rowID: rowID, limitKey: limitKey, source: source)
-                else { throw error }
-                throw CloseupError(
-                    error.kind, "\(error.message); the code could not be withdrawn (\(leftover)) and stays live until it expires",
-                    remedy: .forceReplace)
-            }
-        }
-        return OTPIssue(
+        let issued = IssuedCode(otpKey: otpKey, value: record.json, rowID: rowID, limitKey: limitKey, source: source)
+        let issue = OTPIssue(
             user: request.user, mobile: request.mobile, channel: request.channel, route: route,
             code: route == .stdout ? code : nil, record: record, ttl: request.ttl, source: source)
+
+        do throws(CloseupError) {
+            // A signal while the code was being stored: nothing has gone out yet.
+            if let signal = hooks.interrupted() {
+                throw .unavailable("interrupted by \(Delivery.signalName(signal)) before the code was delivered")
+            }
+            switch route {
+            case .command:
+                let payload = JSON.object([
+                    ("user_id", .string(request.user.value)),
+                    ("mobile_number", .string(request.mobile.value)),
+                    ("channel", .string(request.channel.rawValue)),
+                    ("otp", .string(code)),
+                    ("expires_at", .optional(record.expiresAt)),
+                ]).serialized
+                try delivery.run(
+                    commandLine: store.settings.smsCommand!, payload: payload, secret: code,
+                    hiding: store.settings.secretVariables, interrupted: hooks.interrupted)
+            case .stdout:
+                break  // the CLI prints it
+            }
+        } catch {
+            guard let leftover = withdraw(issued) else {
+                throw CloseupError(error.kind, "\(error.message); the code was withdrawn, so a retry is safe")
+            }
+            throw CloseupError(
+                error.kind, "\(error.message); the code could not be withdrawn (\(leftover)) and stays live until it expires",
+                remedy: .forceReplace)
+        }
+        return issue
     }
 
     private func issueInRedis(
-        _ redis: RedisClient, _ request: SendRequest, record: OTPRecord, expiresEpoch: Int64
+        _ redis: RedisClient, _ request: SendRequest, record: OTPRecord, expiresEpoch: Int64, hooks: DeliveryHooks
     ) throws -> (StoreSource, Int64) {
         let otpKey = CacheKeys.otp(request.user)
         let attemptsKey = CacheKeys.otpAttempts(request.user)
@@ -123,6 +152,7 @@ public struct OTPService {
         if !request.force { try refuseIfLive(request.user, lifetime: try state[2].lifetime()) }
 
         let limitKey = CacheKeys.rateLimit(.otpRequest, try RateLimitIdentifier(request.mobile.value))
+        hooks.holdSignals()
         let decision = try RateLimiter.check(
             redis, key: limitKey, limit: Self.sendLimit, window: Self.sendWindow, peek: false)
         try refuseIfLimited(decision, mobile: request.mobile)
@@ -161,13 +191,15 @@ public struct OTPService {
     }
 
     private func issueInSQLite(
-        _ database: SQLiteDatabase, _ request: SendRequest, record: OTPRecord, expiresEpoch: Int64, now: Int64
+        _ database: SQLiteDatabase, _ request: SendRequest, record: OTPRecord, expiresEpoch: Int64, now: Int64,
+        hooks: DeliveryHooks
     ) throws(CloseupError) -> (StoreSource, Int64) {
         try refuseIfBlocked(request.user, attempts: try AttemptsService.row(database, user: request.user, now: now).0)
         if !request.force, let live = try OTPCodes.live(database, user: request.user, now: now) {
             try refuseIfLive(request.user, lifetime: .seconds(live.expiresEpoch - now))
         }
         let limitKey = CacheKeys.rateLimit(.otpRequest, try RateLimitIdentifier(request.mobile.value))
+        hooks.holdSignals()
         try refuseIfLimited(
             try RateLimiter.check(
                 database, key: limitKey, limit: Self.sendLimit, window: Self.sendWindow, peek: false, now: now),
@@ -177,16 +209,26 @@ public struct OTPService {
         return (.sqlite, rowID)
     }
 
-    /// Takes back an undelivered code: from Redis only if it is still ours, from SQLite by row.
-    /// Returns why the code could not be withdrawn, if it could not: it then stays live in Redis,
-    /// and its SQLite copy stays too, so both stores still agree on it.
-    private func withdraw(otpKey: String, value: String, rowID: Int64, limitKey: String, source: StoreSource) -> String? {
-        if source == .redis {
+    /// Where an issued code was stored: what withdrawing it needs.
+    private struct IssuedCode {
+        var otpKey: String
+        /// The exact record written to Redis: the withdrawal deletes the key only if it still holds it.
+        var value: String
+        var rowID: Int64
+        var limitKey: String
+        var source: StoreSource
+    }
+
+    /// Takes back an undelivered code: from Redis only if it is still ours, from SQLite by row,
+    /// and its send from the rate limit. Returns why the code could not be withdrawn, if it could
+    /// not. When Redis cannot be reached the SQLite copy is kept too, so both stores still agree.
+    private func withdraw(_ issued: IssuedCode) -> String? {
+        if issued.source == .redis {
             do {
                 guard let redis = try store.redis() else { return "Redis is gone" }
-                _ = try redis.run(Self.withdrawScript, key: otpKey, arguments: [value])
+                _ = try redis.run(Self.withdrawScript, key: issued.otpKey, arguments: [issued.value])
                 // The send is taken back on a best-effort basis: a count left over only shortens the window's quota.
-                try? RateLimiter.release(redis, key: limitKey)
+                try? RateLimiter.release(redis, key: issued.limitKey)
             } catch let error as RedisError {
                 return error.closeupError.message
             } catch let error as CloseupError {
@@ -195,9 +237,13 @@ public struct OTPService {
                 return "\(error)"
             }
         }
-        if let database = try? store.sqlite() {
-            try? OTPCodes.withdraw(database, id: rowID)
-            if source == .sqlite { try? RateLimiter.release(database, key: limitKey) }
+        do throws(CloseupError) {
+            let database = try store.sqlite()
+            try OTPCodes.withdraw(database, id: issued.rowID)
+            if issued.source == .sqlite { try? RateLimiter.release(database, key: issued.limitKey) }
+        } catch {
+            // In Redis mode the key is gone, but this copy would still verify through the fallback.
+            return "its SQLite copy: \(error.message)"
         }
         return nil
     }
