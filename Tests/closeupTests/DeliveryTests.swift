@@ -1,8 +1,10 @@
 // Getting a code to the user, and taking it back when it did not arrive (SPEC §2
-// "Issuing an OTP" and "Delivery channels"): what the delivery command inherits
-// (environment, descriptors, process group, signals), and a delivery cut short
-// by a signal or by the timeout. Real redis-server (with a password, so there is
-// one to leak), real SQLite files, real shells and scripts.
+// "Issuing an OTP" and "Delivery channels", §4 on failed writes to stdout): what
+// the delivery command inherits (environment, descriptors, process group,
+// signals), a code that could not be written to stdout, any other failed stdout
+// write, and a delivery cut short by a signal or by the timeout. Real
+// redis-server (with a password, so there is one to leak), real SQLite files,
+// real shells and scripts.
 import CloseupKit
 import CloseupTestSupport
 import Foundation
@@ -91,7 +93,7 @@ final class DeliveryTests {
             """)
         let user = unique("env")
         let passwordFile = home + "/password"
-        FileManager.default.createFile(atPath: passwordFile, contents: Data(Self.password.utf8), attributes: [.posixPermissions: 0o600])
+        #expect(FileManager.default.createFile(atPath: passwordFile, contents: Data(Self.password.utf8), attributes: [.posixPermissions: 0o600]))
         // closeup starts with signals ignored, as a background job of a script would be: the
         // command must get default dispositions all the same (SIGPIPE is closeup's own). The
         // password comes from a descriptor closeup inherited, which the command must not get.
@@ -173,6 +175,87 @@ final class DeliveryTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(Date().timeIntervalSince(start) < 3, "closeup waited for the command's background child")
         #expect(try redis.call(RedisCommand("EXISTS", "otp:\(user)")).resp == .integer(1))
+    }
+
+    // MARK: A code that cannot be written out (issue 14, item 5)
+
+    /// Ways stdout can fail to take the code: a full disk, a closed descriptor, and a pipe whose
+    /// reader is gone (descriptor 4 of `withBrokenStdout`).
+    static let brokenStdouts = ["> /dev/full", ">&-", ">&4"]
+
+    /// `command` after making descriptor 4 the writing end of a FIFO whose only reader has
+    /// closed: a vanished reader without the timing of `| true`.
+    static func withBrokenStdout(_ command: String, _ redirect: String) -> String {
+        """
+        mkfifo "$HOME/fifo-$$"; exec 3<>"$HOME/fifo-$$" 4>"$HOME/fifo-$$" 3<&-
+        \(command) \(redirect)
+        """
+    }
+
+    @Test(arguments: brokenStdouts, ["auto", "sqlite"])
+    func aCodeThatCannotBeWrittenToStdoutIsWithdrawnAndTheSendFails(redirect: String, store: String) throws {
+        let user = unique("unprinted"), number = mobile()
+        for json in ["", "--json "] {
+            let result = try shell(
+                Self.withBrokenStdout("closeup \(json)--store \(store) otp send \(user) --mobile \(number)", redirect))
+            #expect(result.status == 3, "\(redirect) \(json): \(result.stderr)")
+            #expect(result.stderrLines.count == 1 && result.stderr.contains("delivery failed"), "\(result.stderr)")
+            #expect(result.stderr.contains("withdrawn"), "\(result.stderr)")
+            try expectWithdrawn(user, mobile: number)
+        }
+        // Nobody is locked out: the next send works and its code verifies.
+        let sent = try closeup(["--json", "--store", store, "otp", "send", user, "--mobile", number])
+        #expect(sent.status == 0, "\(sent.stderr)")
+        let code = (try JSONSerialization.jsonObject(with: Data(sent.stdout.utf8)) as? [String: Any])?["otp"] as? String
+        #expect(try closeup(["--store", store, "otp", "verify", user, code ?? ""]).status == 0)
+    }
+
+    @Test func aCodeSentByCommandIsKeptWhenOnlyItsResultCannotBeWritten() throws {
+        // The message went out, so the code stays; the failed write is still exit 3, saying so.
+        let (_, command) = try deliveryScript("cat > /dev/null\n")
+        let user = unique("sent"), number = mobile()
+        let result = try shell(
+            "closeup otp send \(user) --mobile \(number) --via command > /dev/full",
+            environment: ["CLOSEUP_SMS_COMMAND": command])
+        #expect(result.status == 3 && result.stderrLines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("the code was sent to") && result.stderr.contains("no space left on device"))
+        #expect(try redis.call(RedisCommand("EXISTS", "otp:\(user)")).resp == .integer(1))
+    }
+
+    @Test func aClosedStdoutIsNeverTakenOverByTheRedisConnection() throws {
+        // With descriptor 1 closed, the socket closeup opens next gets it, and what closeup prints
+        // (here the keys it lists; with --via stdout, a code) would go to Redis as commands.
+        let server = try RedisServer()
+        let connection = try server.connect()
+        try connection.call(RedisCommand("SET", "otp:attempts:\(unique("fd1"))", "1", "EX", "60"))
+        let result = try shell(
+            "closeup keys scan >&-", environment: ["REDIS_PORT": String(server.port), "REDIS_PASSWORD": ""])
+        #expect(result.status == 3)
+        #expect(result.stderrLines == ["closeup: cannot write to stdout: it is closed; the output is incomplete"])
+        let errors = try connection.call(RedisCommand("INFO", "errorstats")).string ?? ""
+        #expect(!errors.contains("errorstat_ERR"), "Redis was sent something that is not a command: \(errors)")
+    }
+
+    @Test(arguments: [["keys", "scan"], ["--json", "attempts", "get", "nobody"], ["otp", "ttl", "nobody"], ["--version"]])
+    func aFailedWriteToStdoutIsExit3WithOneLine(arguments: [String]) throws {
+        try redis.call(RedisCommand("SET", "otp:attempts:\(unique("listed"))", "1", "EX", "60"))
+        let words = arguments.joined(separator: " ")
+        for redirect in ["> /dev/full", ">&-"] {
+            let result = try shell("closeup \(words) \(redirect)")
+            #expect(result.status == 3, "\(words) \(redirect): \(result.stderr)")
+            #expect(result.stderrLines.count == 1 && result.stderr.hasPrefix("closeup: cannot write to stdout"),
+                    "\(words) \(redirect): \(result.stderr)")
+        }
+        // A reader that went away is the one quiet case (closeup … | head).
+        let vanished = try shell(Self.withBrokenStdout("closeup \(words)", ">&4"))
+        #expect(vanished.stderr.isEmpty && vanished.status != 3, "\(words): \(vanished.status) \(vanished.stderr)")
+    }
+
+    @Test func aScanIntoAFullDiskStopsAndFailsInsteadOfLeavingATruncatedFile() throws {
+        let prefix = unique("full")
+        _ = try redis.pipeline((0..<3000).map { RedisCommand("SET", "otp:attempts:\(prefix)-\($0)", "1", "EX", "60") })
+        let result = try shell("closeup keys scan --match 'otp:attempts:\(prefix)-*' > /dev/full")
+        #expect(result.status == 3 && result.stderrLines == ["closeup: cannot write to stdout: no space left on device; the output is incomplete"])
     }
 
     // MARK: A delivery cut short (issue 14, item 6)

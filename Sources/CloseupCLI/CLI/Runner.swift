@@ -38,13 +38,22 @@ public enum Runner {
     /// Runs closeup with `arguments` (without the program name); returns the exit status. A run
     /// that a signal cut short (`otp send`, see Interruption) does not return: it ends by that signal.
     public static func run(_ arguments: [String], environment: [String: String]) -> Int32 {
+        // First, before anything opens a descriptor that could take stdout's place.
+        let stdoutWasClosed = Terminal.openMissingStandardDescriptors()
         // A closed pipe must surface as a failed write we can end quietly on, not a signal.
         signal(SIGPIPE, SIG_IGN)
         // Inherited as ignored, SIGCHLD would have the delivery command reaped before its status is read.
         signal(SIGCHLD, SIG_DFL)
         let terminal = Terminal(color: nil, environment: environment)
-        let status = execute(arguments, environment: environment, terminal: terminal)
+        terminal.stdoutWasClosed = stdoutWasClosed
+        var status = execute(arguments, environment: environment, terminal: terminal)
         terminal.flush()
+        // A result that did not reach stdout in full is a failure, whatever it said (SPEC §4); an
+        // error already reported keeps its own status and line.
+        if case .failed(let reason)? = terminal.writeFailure, [0, 1, 4].contains(status) {
+            terminal.error("cannot write to stdout: \(reason); the output is incomplete")
+            status = 3
+        }
         if let signal = Interruption.caught, status == 128 + signal { Interruption.end(as: signal) }
         return status
     }

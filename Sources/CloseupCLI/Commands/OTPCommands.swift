@@ -11,16 +11,29 @@ enum OTPCommands {
         request.force = arguments.has("force")
         if let ttl = arguments.value("ttl") { request.ttl = Int64(ttl)! }
         // From the send's first change to a store on, a signal is noted rather than obeyed, so an
-        // undelivered code is withdrawn instead of left live (Interruption).
+        // undelivered code is withdrawn instead of left live (Interruption). Printing the code is its
+        // delivery with --via stdout: the service hands the issue here to print, and withdraws the
+        // code when it did not reach stdout in full.
         var hooks = DeliveryHooks()
         hooks.holdSignals = { Interruption.hold() }
         hooks.interrupted = { Interruption.caught }
+        hooks.printCode = { issue in
+            report(issue, context)
+            guard !context.terminal.flush() else { return nil }
+            return context.terminal.writeFailure?.reason ?? "the write failed"
+        }
         let issue = try OTPService(store: context.store).send(request, hooks: hooks)
+        guard issue.code == nil else { return 0 }
         report(issue, context)
+        // Exit 3 all the same (SPEC §4), but a code that did go out must not read as a failed send.
+        if !context.terminal.flush(), case .failed(let reason)? = context.terminal.writeFailure {
+            throw .unavailable(
+                "the code was sent to \(issue.mobile.masked) and is live, but the result cannot be written to stdout: \(reason)")
+        }
         return 0
     }
 
-    /// The result of a send; the code itself with --via stdout.
+    /// The result of a send; the code itself only when it is the delivery (--via stdout).
     private static func report(_ issue: OTPIssue, _ context: CommandContext) {
         let terminal = context.terminal
         var fields: [(String, JSON)] = [

@@ -1,5 +1,7 @@
 // Everything closeup writes goes through here: stdout for results, stderr for
 // diagnostics, colour only when it helps (a terminal, no NO_COLOR, TERM not dumb).
+// A write to stdout that fails is remembered, not reported: Runner turns it
+// into exit 3, except for a reader that went away (SPEC §4).
 import CloseupKit
 import Glibc
 
@@ -22,10 +24,30 @@ public final class Terminal {
     }
 
     private var buffer: [UInt8] = []
-    /// Set once stdout's reader has gone away; later output is dropped.
-    private var stdoutClosed = false
 
-    /// Writes to stdout through a buffer (flushed at 64 KiB, by `flush`, and by `finish`).
+    /// Why stdout stopped taking output, once it has; later output is dropped.
+    public enum WriteFailure: Equatable {
+        /// The reader went away (EPIPE, `closeup … | head`): a quiet end for a listing.
+        case readerGone
+        /// Anything else (a full disk, a closed descriptor): an error, exit 3 (SPEC §4).
+        case failed(reason: String)
+
+        /// What the user reads, after "cannot write to stdout: ".
+        public var reason: String {
+            switch self {
+            case .readerGone: "its reader went away"
+            case .failed(let reason): reason
+            }
+        }
+    }
+
+    public private(set) var writeFailure: WriteFailure?
+
+    /// Set when descriptor 1 was not open at start-up (see `openMissingStandardDescriptors`):
+    /// /dev/null stands in for it, and the first write fails as a write to a closed stdout would.
+    public var stdoutWasClosed = false
+
+    /// Writes to stdout through a buffer (flushed at 64 KiB, by `flush`, and when the run ends).
     public func write(_ text: String) {
         buffer.append(contentsOf: text.utf8)
         if buffer.count >= 64 * 1024 { flush() }
@@ -79,33 +101,71 @@ public final class Terminal {
         case bold = "1", red = "31", green = "32", yellow = "33", dim = "2"
     }
 
-    /// Sends buffered output now (streaming commands call this per line).
-    public func flush() {
-        guard !buffer.isEmpty else { return }
-        if !stdoutClosed, !Terminal.writeAll(STDOUT_FILENO, buffer) { stdoutClosed = true }
-        buffer.removeAll(keepingCapacity: true)
+    /// Sends buffered output now (streaming commands call this per line); false once stdout has
+    /// failed (`writeFailure` says how), now or before.
+    @discardableResult
+    public func flush() -> Bool {
+        guard writeFailure == nil else {
+            buffer.removeAll(keepingCapacity: true)
+            return false
+        }
+        guard !buffer.isEmpty else { return true }
+        defer { buffer.removeAll(keepingCapacity: true) }
+        if stdoutWasClosed {
+            writeFailure = .failed(reason: "it is closed")
+            return false
+        }
+        if let error = Terminal.writeAll(STDOUT_FILENO, buffer) {
+            writeFailure = error == EPIPE ? .readerGone : .failed(reason: Terminal.describe(error))
+            return false
+        }
+        return true
     }
 
-    /// True once stdout's reader went away (`closeup … | head`): a quiet end, not an error.
-    public var isClosed: Bool { stdoutClosed }
+    /// True once stdout stopped taking output, for whatever reason: a streaming command stops
+    /// there (`writeFailure` decides whether the run failed).
+    public var isClosed: Bool { writeFailure != nil }
+
+    /// Opens /dev/null on each of descriptors 0-2 that is not open, before anything else opens a
+    /// file: the Redis socket or a database that landed on descriptor 1 would otherwise receive
+    /// what closeup prints (an OTP among it). Returns whether stdout was one of them.
+    public static func openMissingStandardDescriptors() -> Bool {
+        var stdoutMissing = false
+        for fd in Int32(0)...2 where fcntl(fd, F_GETFD) < 0 && errno == EBADF {
+            // The lowest free descriptor is this one.
+            let opened = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY)
+            if opened >= 0, opened != fd {
+                dup2(opened, fd)
+                close(opened)
+            }
+            if fd == STDOUT_FILENO { stdoutMissing = true }
+        }
+        return stdoutMissing
+    }
 
     @discardableResult
-    private static func writeAll(_ fd: Int32, _ text: String) -> Bool { writeAll(fd, Array(text.utf8)) }
+    private static func writeAll(_ fd: Int32, _ text: String) -> Int32? { writeAll(fd, Array(text.utf8)) }
 
-    /// Writes every byte, retrying short writes; false on EPIPE or another failure.
+    /// Writes every byte, retrying short writes; the errno of a failure, nil when all was written.
+    /// A signal that interrupts a stalled write (Interruption) fails it as EINTR.
     @discardableResult
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
         bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let count = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if count < 0 {
-                    if errno == EINTR { continue }
-                    return false
+                    if errno == EINTR && Interruption.caught == nil { continue }
+                    return errno
                 }
                 offset += count
             }
-            return true
+            return nil
         }
+    }
+
+    private static func describe(_ error: Int32) -> String {
+        if error == EINTR, let signal = Interruption.caught { return "interrupted by \(Delivery.signalName(signal))" }
+        return String(cString: strerror(error)).lowercased()
     }
 }

@@ -15,14 +15,18 @@ public struct OTPIssue: Sendable {
     public var source: StoreSource
 }
 
-/// What the caller of `send` does for it: services never handle signals, so the CLI says when
-/// a signal asks the run to end. The defaults suit a library caller: nothing interrupts.
+/// What the caller of `send` does for it: services never print and never handle signals, so the
+/// CLI writes a `--via stdout` code and says when a signal asks the run to end. The defaults
+/// suit a library caller: the code comes back in `OTPIssue.code`, and nothing interrupts.
 public struct DeliveryHooks {
     /// Called just before the send first changes a store: from then on a signal must be noted
     /// (for `interrupted`), not obeyed at once, or a code could be left live and undelivered.
     public var holdSignals: () -> Void = {}
     /// The signal that arrived since `holdSignals`, if any: the code is then withdrawn.
     public var interrupted: () -> Int32? = { nil }
+    /// Writes the issue, code included, to stdout (`--via stdout`); returns nil when all of it
+    /// was written, else why not (the code is then withdrawn).
+    public var printCode: (OTPIssue) -> String? = { _ in nil }
 
     public init() {}
 }
@@ -74,7 +78,7 @@ public struct OTPService {
     // MARK: - Issue
 
     /// Issues, stores (Redis and SQLite) and delivers a new code. A delivery that fails (the command
-    /// fails or times out, a signal arrives) withdraws the code from
+    /// fails or times out, stdout does not take the code, a signal arrives) withdraws the code from
     /// both stores and takes the send back from the rate limit, so a retry is never refused.
     public func send(_ request: SendRequest, hooks: DeliveryHooks = DeliveryHooks()) throws(CloseupError) -> OTPIssue {
         let route = request.route ?? (store.settings.smsCommand == nil ? .stdout : .command)
@@ -125,7 +129,9 @@ public struct OTPService {
                     commandLine: store.settings.smsCommand!, payload: payload, secret: code,
                     hiding: store.settings.secretVariables, interrupted: hooks.interrupted)
             case .stdout:
-                break  // the CLI prints it
+                if let reason = hooks.printCode(issue) {
+                    throw .unavailable("delivery failed: cannot write the code to stdout (\(reason))")
+                }
             }
         } catch {
             guard let leftover = withdraw(issued) else {
