@@ -28,7 +28,8 @@ enum OTPCommands {
         // Exit 3 all the same (SPEC §4), but a code that did go out must not read as a failed send.
         if !context.terminal.flush(), case .failed(let reason)? = context.terminal.writeFailure {
             throw .unavailable(
-                "the code was sent to \(issue.mobile.masked) and is live, but the result cannot be written to stdout: \(reason)")
+                "the code was sent to \(issue.mobile.masked) and is live,"
+                    + " but the result cannot be written to stdout: \(reason)")
         }
         return 0
     }

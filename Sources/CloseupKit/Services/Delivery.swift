@@ -125,10 +125,10 @@ public struct Delivery: Sendable {
             kill(-pid, SIGKILL)
             Self.reap(pid)
             let how: String
-            if case .exited(let code) = exit { how = "exited with status \(code)" } else if case .killed(let signal) = exit {
-                how = "was killed by signal \(signal)"
-            } else {
-                how = "ended, and its exit status was lost"
+            switch exit {
+            case .exited(let code)?: how = "exited with status \(code)"
+            case .killed(let signal)?: how = "was killed by signal \(signal)"
+            default: how = "ended, and its exit status was lost"
             }
             let line = said.split(separator: UInt8(ascii: "\n")).first.map { Array($0.prefix(200)) } ?? []
             let text = String(decoding: line, as: UTF8.self)
@@ -201,7 +201,9 @@ public struct Delivery: Sendable {
         guard let directory = opendir("/proc/self/fd") else { return }
         defer { closedir(directory) }
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if let fd = Int32(name), fd > 2 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         }
     }

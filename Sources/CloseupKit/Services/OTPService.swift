@@ -103,7 +103,8 @@ public struct OTPService {
             },
             sqlite: { database in
                 try database.transaction { () throws(CloseupError) in
-                    try issueInSQLite(database, request, record: record, expiresEpoch: expiresEpoch, now: now, hooks: hooks)
+                    try issueInSQLite(
+                        database, request, record: record, expiresEpoch: expiresEpoch, now: now, hooks: hooks)
                 }
             })
         let issued = IssuedCode(otpKey: otpKey, value: record.json, rowID: rowID, limitKey: limitKey, source: source)
@@ -138,7 +139,8 @@ public struct OTPService {
                 throw CloseupError(error.kind, "\(error.message); the code was withdrawn, so a retry is safe")
             }
             throw CloseupError(
-                error.kind, "\(error.message); the code could not be withdrawn (\(leftover)) and stays live until it expires",
+                error.kind,
+                "\(error.message); the code could not be withdrawn (\(leftover)) and stays live until it expires",
                 remedy: .forceReplace)
         }
         return issue
