@@ -100,7 +100,7 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(command: .help, arguments: ["help", "frobnicate"], message: "unknown command 'frobnicate'"),
         // Configuration, whatever the command: exit 5, naming the setting and its source.
         BadInput(command: .attemptsGet, arguments: ["--url", "redis://host:port", "attempts", "get", "u1"], status: 5,
-                 message: "invalid Redis URL 'redis://host:port'"),
+                 message: "invalid Redis URL 'redis://host:***'"),
         BadInput(command: .otpTTL, arguments: ["otp", "ttl", "u1"], status: 5, message: "REDIS_PORT",
                  environment: ["REDIS_PORT": "six"]),
         BadInput(command: .rateLimitReset, arguments: ["ratelimit", "reset", "login", "ip"], status: 5, message: "REDIS_TLS",

@@ -60,8 +60,9 @@ final class DurabilityTests {
                     store + ["otp", "send", "kill\(round)-\(sender)", "--mobile", "97000\(round)\(sender)0000", "--force"],
                     environment: extra))
             }
-            // Kills at different moments across the rounds: during start-up, the sends, and the clear.
-            usleep(useconds_t(5_000 + round * 9_000))
+            // Kills at different moments across the rounds (5 to 230 ms): during start-up, the sends, and the
+            // clear, late enough in the last rounds for a slow (loaded, debug) send to have stored its code.
+            usleep(useconds_t(5_000 + round * 25_000))
             writers.forEach { $0.signal(SIGKILL) }
             for writer in writers where try writer.wait() == 128 + SIGKILL { killedMidRun += 1 }
         }

@@ -79,7 +79,10 @@ public enum CommandTable {
 
                 --via stdout prints the code (the default when CLOSEUP_SMS_COMMAND is not set); --via \
                 command runs CLOSEUP_SMS_COMMAND with a JSON payload on stdin (user_id, mobile_number, \
-                channel, otp, expires_at) and treats a non-zero exit, or 10 s without finishing, as failure.
+                channel, otp, expires_at) and treats a non-zero exit, or 10 s without finishing, as failure. \
+                The command gets no secret in its environment and runs in its own process group, which is \
+                killed on the timeout or when closeup is interrupted. A code that cannot be printed in \
+                full (full disk, closed stdout, no reader) is withdrawn too. A failed delivery exits 3.
                 """,
             arguments: [user],
             flags: [
