@@ -247,7 +247,8 @@ public enum CommandTable {
             id: .keysScan, path: ["keys", "scan"],
             summary: "List (or delete) keys of closeup's namespaces",
             details: """
-                Walks SCAN and streams one key per line as it goes, each once, with flat memory. Only \
+                Walks SCAN and streams one key per line as it goes, with flat memory: nothing is kept \
+                across SCAN batches, so a key SCAN returns twice (while Redis resizes) is listed twice. Only \
                 the five namespaces are listed (otp, attempts, verification, pending-video, rate-limit; \
                 --kind otp means otp:USER keys, not the attempt counters) unless --any-key is given. \
                 --match filters within them, matched against the whole key as Redis's MATCH does. A scan \

@@ -18,18 +18,26 @@ enum BulkClearCommand {
     ) throws(CloseupError) -> Int32 {
         var list = try UserList(context.arguments.positionals, terminal: context.terminal)
         var users = 0, count = 0
+        let terminal = context.terminal
+        terminal.beginProgress(stdoutQuiet: !context.json)
+        defer { terminal.endProgress() }
         while let window = list.next(upTo: window) {
             users += window.count
-            guard context.json else {
+            if context.json {
+                let cleared = try perUser(window)
+                count += cleared.filter { $0 }.count
+                for (user, wasSet) in zip(window, cleared) {
+                    context.emit([("user_id", .string(user.value)), (verb.field, .bool(wasSet))], text: "")
+                }
+            } else {
                 count += try counting(window)
-                continue
             }
-            let cleared = try perUser(window)
-            count += cleared.filter { $0 }.count
-            for (user, wasSet) in zip(window, cleared) {
-                context.emit([("user_id", .string(user.value)), (verb.field, .bool(wasSet))], text: "")
+            terminal.progress { seconds in
+                "read \(ProgressLine.grouped(users)) users, \(verb.past) \(ProgressLine.grouped(count)) "
+                    + "(\(ProgressLine.rate(users, seconds)))"
             }
         }
+        terminal.endProgress()
         if !context.json {
             let none = users - count
             context.emit(

@@ -47,6 +47,13 @@ enum KeysCommand {
         // A person watching sees each key as it comes; a pipe or file gets one write per SCAN batch
         // (or 64 KiB), not one per key.
         let watched = isatty(STDOUT_FILENO) == 1
+        let done = switch action {
+        case .list: "listed"
+        case .dryRun: "would delete"
+        case .delete: "deleted"
+        }
+        terminal.beginProgress(stdoutQuiet: false)
+        defer { terminal.endProgress() }
         let summary = try scanner.scan(request, action: action, found: { key in
             // A key gone before its UNLINK (another client deleted it) was not deleted by us: a
             // human list of deleted keys leaves it out, a JSON line says so.
@@ -55,7 +62,15 @@ enum KeysCommand {
                    store: context.store.served)
             if watched { terminal.flush() }
             return !terminal.isClosed
-        }, endOfBatch: { terminal.flush() })
+        }, endOfBatch: { summary in
+            terminal.flush()
+            terminal.progress { seconds in
+                let count = action == .delete ? summary.deleted : summary.listed
+                return "scanned \(ProgressLine.grouped(summary.scanned)) keys, \(done) \(ProgressLine.grouped(count))"
+                    + " (\(ProgressLine.rate(summary.scanned, seconds)))"
+            }
+        })
+        terminal.endProgress()
         // The listing stays a plain key list (the fallback warning says where it came from); the
         // summary of a delete says it too.
         func keys(_ count: Int) -> String { "\(count) key\(count == 1 ? "" : "s")" }

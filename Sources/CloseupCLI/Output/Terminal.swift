@@ -21,7 +21,23 @@ public final class Terminal {
                 && environment["TERM"] != "dumb"
         }
         if color != "always", let noColor = environment["NO_COLOR"], !noColor.isEmpty { colorOnStdout = false }
+        dumbTerminal = environment["TERM"] == "dumb"
     }
+
+    private let dumbTerminal: Bool
+    private let progressLine = ProgressLine()
+
+    /// Long work (a scan, a bulk clear) may show how far it has got on stderr from now on (see
+    /// ProgressLine); `stdoutQuiet` when nothing is written to stdout before the work ends.
+    public func beginProgress(stdoutQuiet: Bool) {
+        progressLine.begin(stdoutQuiet: stdoutQuiet, quiet: quiet, dumbTerminal: dumbTerminal)
+    }
+
+    /// Redraws the progress line when due; `text` gets the seconds since `beginProgress`.
+    public func progress(_ text: (Double) -> String) { progressLine.update(text) }
+
+    /// Erases the progress line for good.
+    public func endProgress() { progressLine.end() }
 
     private var buffer: [UInt8] = []
 
@@ -72,6 +88,7 @@ public final class Terminal {
     public func warn(_ message: String) {
         guard !quiet, warned.insert(message).inserted else { return }
         flush()  // keep stdout and stderr in the order they were written
+        progressLine.erase()
         Terminal.writeAll(STDERR_FILENO, "closeup: warning: \(message)\n")
     }
 
@@ -79,17 +96,20 @@ public final class Terminal {
     public func note(_ message: String) {
         guard !quiet else { return }
         flush()
+        progressLine.erase()
         Terminal.writeAll(STDERR_FILENO, "closeup: \(message)\n")
     }
 
     /// `closeup: …` on stderr; errors are shown even with --quiet.
     public func error(_ message: String) {
         flush()
+        progressLine.erase()
         Terminal.writeAll(STDERR_FILENO, "closeup: \(message)\n")
     }
 
     /// A raw block on stderr (usage lines after an error).
     public func errorDetail(_ text: String) {
+        progressLine.erase()
         Terminal.writeAll(STDERR_FILENO, text + "\n")
     }
 

@@ -47,6 +47,8 @@ public struct ScannedKey: Sendable {
 /// What a scan did: keys handed to the caller, and (deleting) keys really removed, also those of
 /// a batch the caller stopped reading half-way (they were unlinked all the same).
 public struct KeyScanSummary: Sendable, Equatable {
+    /// Keys (or SQLite rows) looked at so far, selected or not.
+    public var scanned = 0
     public var listed = 0
     public var deleted = 0
     /// Keys in a namespace but not of closeup's shape (`otp:x y`): never deleted.
@@ -63,21 +65,24 @@ public struct KeyScanner {
     }
 
     /// Walks the keyspace and hands each selected key to `found`, batch by batch (`endOfBatch`
-    /// after each: a place to flush output); `found` returns false to stop early. Memory stays
+    /// after each, with the counts so far: a place to flush output and show progress); `found`
+    /// returns false to stop early. Memory stays
     /// flat: nothing is remembered across batches, so a key SCAN returns twice (Redis resized its
     /// table meanwhile) is handed over twice; deleting it the second time removes nothing and
     /// says so. Deleting an OTP also marks its SQLite copy used, so it cannot verify through the
     /// fallback (SPEC §2, revoking).
     public func scan(
         _ request: KeyScanRequest, action: KeyScanAction = .list, found: (ScannedKey) -> Bool,
-        endOfBatch: () -> Void = {}
+        endOfBatch: (KeyScanSummary) -> Void = { _ in }
     ) throws(CloseupError) -> KeyScanSummary {
         if action == .delete, request.anyKey {
             throw .usage("deleting never touches keys outside closeup's namespaces", remedy: .dropAnyKey)
         }
         return try store.perform(
             redis: { redis in try scanRedis(redis, request, action: action, found: found, endOfBatch: endOfBatch) },
-            sqlite: { database in try scanSQLite(database, request, action: action, found: found) })
+            sqlite: { database in
+                try scanSQLite(database, request, action: action, found: found, endOfBatch: endOfBatch)
+            })
     }
 
     /// Which keys a request selects (the server's MATCH aside), decided per key without
@@ -118,7 +123,7 @@ public struct KeyScanner {
 
     private func scanRedis(
         _ redis: RedisClient, _ request: KeyScanRequest, action: KeyScanAction, found: (ScannedKey) -> Bool,
-        endOfBatch: () -> Void
+        endOfBatch: (KeyScanSummary) -> Void
     ) throws -> KeyScanSummary {
         var summary = KeyScanSummary()
         let selector = Selector(request)
@@ -146,12 +151,16 @@ public struct KeyScanner {
                         asked = scan(cursor)
                         try walker.beginCall(asked)
                     }
+                    summary.scanned += page.keys.count
                     var batch: [([UInt8], KeyKind?)] = []
                     for key in page.keys {
                         let (selected, kind) = selector.selects(key)
                         if selected { batch.append((key, kind)) }
                     }
-                    guard !batch.isEmpty else { continue }
+                    guard !batch.isEmpty else {
+                        endOfBatch(summary)
+                        continue
+                    }
                     var lifetimes: [Lifetime?] = Array(repeating: nil, count: batch.count)
                     if needTTL {
                         lifetimes = try redis.pipeline(batch.map { RedisCommand("TTL", key: $0.0) }).map { try $0.lifetime() }
@@ -181,7 +190,7 @@ public struct KeyScanner {
                         summary.listed += 1
                         if !found(key) { return summary }
                     }
-                    endOfBatch()
+                    endOfBatch(summary)
                     if let limit = request.limit, summary.listed >= limit { return summary }
                 } while cursor != "0"
             }
@@ -191,7 +200,8 @@ public struct KeyScanner {
 
     /// The same view of the SQLite store: each live row as the key it stands for.
     private func scanSQLite(
-        _ database: SQLiteDatabase, _ request: KeyScanRequest, action: KeyScanAction, found: (ScannedKey) -> Bool
+        _ database: SQLiteDatabase, _ request: KeyScanRequest, action: KeyScanAction, found: (ScannedKey) -> Bool,
+        endOfBatch: (KeyScanSummary) -> Void
     ) throws -> KeyScanSummary {
         let now = clock.epochSeconds
         let sources: [(KeyKind, String, String)] = [
@@ -212,6 +222,7 @@ public struct KeyScanner {
             try select.bind([.integer(now)])
             var rows: [(ScannedKey, Int64)] = []
             while try select.step() {
+                summary.scanned += 1
                 guard let text = select.text(0), let expires = select.integer(1), let id = select.integer(2) else { continue }
                 let key = Array(text.utf8)
                 let (selected, kind) = Selector(request).selects(key)
@@ -226,8 +237,10 @@ public struct KeyScanner {
                 }
                 summary.listed += 1
                 if !found(key) { return summary }
+                if summary.listed % 1000 == 0 { endOfBatch(summary) }
                 if let limit = request.limit, summary.listed >= limit { return summary }
             }
+            endOfBatch(summary)
         }
         return summary
     }
