@@ -20,6 +20,25 @@ struct PrintableTests {
         #expect(Printable.escape(bytes) == shown)
     }
 
+    /// Diagnostics quote values from anywhere beside text `escape` already made safe: controls
+    /// are neutralised, backslashes left alone (an escaped key stays readable).
+    @Test(arguments: [
+        ("port '6379\r'", "port '6379\\x0d'"),
+        ("a\u{1b}]0;owned\u{07}\u{1b}[2J", "a\\x1b]0;owned\\x07\\x1b[2J"),
+        ("key 'otp:\\xff'", "key 'otp:\\xff'"),
+        ("two\nlines", "two\\x0alines"),
+        ("tab\tstays", "tab\tstays"),
+        ("c1 \u{9b}2J and \u{7f}", "c1 \\x9b2J and \\x7f"),
+        ("café ✓", "café ✓"),
+    ])
+    func diagnosticsCannotDriveATerminal(message: String, shown: String) {
+        #expect(Printable.neutralizingControls(message) == shown)
+    }
+
+    @Test func jsonEscapesEveryControlCharacter() {
+        #expect(JSON.string("a\u{1b}b\u{7f}c\u{9b}d\u{a0}").serialized == #""a\u001bb\u007fc\u009bd\#u{a0}""#)
+    }
+
     @Test(arguments: [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")])
     func base64IsRFC4648(text: String, encoded: String) {
         #expect(JSON.base64(Array(text.utf8)) == encoded)

@@ -41,16 +41,30 @@ struct SQLiteTests {
         }
     }
 
-    @Test func aNewerDatabaseIsRefusedBeforeAnythingTouchesIt() throws {
+    /// A newer closeup's database, a negative version (which once crashed closeup), and a file
+    /// never migrated that holds a table of closeup's names (another program's otp_codes).
+    @Test(arguments: [
+        ("CREATE TABLE t (x)", 99, "schema version 99, newer"),
+        ("CREATE TABLE t (x)", -1, "schema version -1, which no closeup writes"),
+        ("CREATE TABLE otp_codes (foo)", 0, "holds a table 'otp_codes' that closeup did not make"),
+    ])
+    func aDatabaseCloseupCannotHaveWrittenIsRefusedBeforeAnythingTouchesIt(
+        table: String, version: Int, message: String
+    ) throws {
         // Made by another program, in rollback-journal mode: refusing it must not switch it to
         // WAL or leave -wal and -shm files beside it.
         let folder = try TemporaryDirectory.make(prefix: "closeup-sqlite")
         let path = folder + "/db.sqlite3"
         let made = try Closeup.runProgram(
-            "/usr/bin/env", ["python3", "-c", "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); db.execute('CREATE TABLE t (x)'); db.execute('PRAGMA user_version = 99'); db.commit()", path],
+            "/usr/bin/env", ["python3", "-c", "import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); db.execute(sys.argv[2]); db.execute('PRAGMA user_version = ' + sys.argv[3]); db.commit()", path, table, String(version)],
             environment: ProcessInfo.processInfo.environment, directory: folder, stdin: "")
         #expect(made.status == 0, "\(made.stderr)")
-        #expect(throws: CloseupError.self) { try SQLiteDatabase(path: path) }
+        #expect {
+            try SQLiteDatabase(path: path)
+        } throws: { error in
+            let error = error as! CloseupError
+            return error.exitCode == 3 && error.message.contains(message) && error.message.contains("left as it is")
+        }
         let files = try FileManager.default.contentsOfDirectory(atPath: folder)
         #expect(files == ["db.sqlite3"], "\(files)")
         let mode = try Closeup.runProgram(

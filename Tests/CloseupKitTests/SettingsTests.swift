@@ -168,6 +168,9 @@ struct SettingsTests {
         chmod(folder, 0o700)
         try Data("pa ss\u{A0}\r\n \n".utf8).write(to: URL(fileURLWithPath: path))
         #expect(try resolve(flags: [.passwordFile: path]).redis.password == "pa ss\u{A0}")
+        // A byte-order mark is not part of it.
+        try Data("\u{FEFF}hunter2\r\n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try resolve(flags: [.passwordFile: path]).redis.password == "hunter2")
         for text in ["pa\nss\n", "pa\u{1B}ss", "\u{0}"] {
             try Data(text.utf8).write(to: URL(fileURLWithPath: path))
             #expect(throws: CloseupError(.configuration, "password file '\(path)' holds a line break or control character; expected the password on one line")) {

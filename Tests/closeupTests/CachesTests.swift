@@ -159,9 +159,33 @@ final class CachesTests {
         #expect(created.status == 0, "\(created.stderr)")
         let result = try closeup((sqliteOnly ? ["--store", "sqlite"] : []) + ["--sqlite", path, "pending-video", "get", "texty"])
         #expect(result.status == 6, "\(result.stdout)\(result.stderr)")
-        #expect(result.stderr.contains("id '9f1c2a7e-0b1d' is not an integer") && result.stdout.isEmpty, "\(result.stderr)")
+        #expect(result.stderr.contains("id '9f1c2a7e-0b1d' is not a non-negative integer") && result.stdout.isEmpty, "\(result.stderr)")
         #expect(try redis.call(RedisCommand("EXISTS", "video:pending:texty")).resp == .integer(0))
         #expect(try SQLiteDatabase(path: path).prepare("SELECT count(*) FROM pending_video_cache").firstInteger() == 0)
+    }
+
+    /// One rule for a job id on every path: a negative id in video_jobs is corrupt, not cached
+    /// (it used to be cached and then read back as corrupt), and a signed value in the cache is
+    /// corrupt as `pending-video set` would have refused it.
+    @Test(arguments: [false, true])
+    func aJobIDCloseupWouldRefuseIsNeverCached(sqliteOnly: Bool) throws {
+        let user = unique("negative")
+        let path = try TemporaryDirectory.make(prefix: "closeup-jobs") + "/closeup.sqlite3"
+        try SQLiteDatabase(path: path).prepare("INSERT INTO video_jobs (id, user_id, status) VALUES (-1, ?, 'queued')")
+            .run([.text(user)])
+        let store = (sqliteOnly ? ["--store", "sqlite"] : []) + ["--sqlite", path]
+        for _ in 0..<2 {
+            let result = try closeup(store + ["pending-video", "get", user])
+            #expect(result.status == 6 && result.stderr.contains("id '-1' is not"), "\(result.stdout)\(result.stderr)")
+        }
+        #expect(try redis.call(RedisCommand("EXISTS", "video:pending:\(user)")).resp == .integer(0))
+        #expect(try SQLiteDatabase(path: path).prepare("SELECT count(*) FROM pending_video_cache").firstInteger() == 0)
+        #expect(try closeup(store + ["pending-video", "set", user, "+5"]).status == 2)
+        if !sqliteOnly {
+            _ = try redis.call(RedisCommand("SET", "video:pending:\(user)", "+5", "EX", "60"))
+            #expect(try closeup(["pending-video", "get", user]).status == 6)
+            _ = try redis.call(RedisCommand("DEL", "video:pending:\(user)"))
+        }
     }
 
     @Test func setAndGetHonourTheTTLAndACachedFalseIsFound() throws {

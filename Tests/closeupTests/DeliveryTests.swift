@@ -269,6 +269,20 @@ final class DeliveryTests {
         #expect(result.stderrLines == ["closeup: cannot write to stdout: no space left on device; the output is incomplete"])
     }
 
+    /// A delete whose listing cannot be written stops at the batch that failed: it does not go on
+    /// removing keys nobody will see listed.
+    @Test func aDeleteIntoAFullDiskStopsAfterTheBatchThatFailed() throws {
+        let prefix = unique("fulldelete")
+        _ = try redis.pipeline((0..<3000).map { RedisCommand("SET", "otp:attempts:\(prefix)-\($0)", "1", "EX", "60") })
+        let result = try shell(
+            "closeup keys scan --match 'otp:attempts:\(prefix)-*' --count 500 --delete --yes > /dev/full")
+        #expect(result.status == 3)
+        let deleted = result.stderr.firstMatch(of: /deleted ([0-9]+) keys?/).flatMap { Int($0.1) } ?? -1
+        let left = try redis.call(RedisCommand("EVAL", "return #redis.call('KEYS', ARGV[1])", "0", "otp:attempts:\(prefix)-*")).number
+        #expect(deleted > 0 && deleted < 800, "\(result.stderr)")
+        #expect(left == Int64(3000 - deleted))
+    }
+
     // MARK: A delivery cut short (issue 14, item 6)
 
     /// A wrapper whose background child would deliver the code two seconds later.
@@ -306,6 +320,49 @@ final class DeliveryTests {
         #expect(read(folder + "/late") == nil, "the code was delivered after it was withdrawn")
         // Nothing is in the way of a retry.
         #expect(try closeup(["otp", "send", user, "--mobile", number]).status == 0)
+    }
+
+    /// A server that stops running writes for a while (a busy script, CLIENT PAUSE): the send
+    /// times out after its count was sent, and runs it once it catches up. The undo closeup sent
+    /// on a connection of its own runs after it, so the quota is not spent and no code is left.
+    @Test(arguments: [false, true])
+    func aSendThatTimesOutIsUndoneOnceTheServerCatchesUp(force: Bool) throws {
+        let user = unique("paused"), number = mobile()
+        let paused = Date()
+        _ = try redis.call(RedisCommand("CLIENT", "PAUSE", "3000", "WRITE"))
+        let result = try closeup(["--timeout", "1", "otp", "send", user, "--mobile", number] + (force ? ["--force"] : []))
+        #expect(result.status == 3 && result.stderr.contains("within 1 s"), "\(result.stderr)")
+        usleep(UInt32(max(0, 3.5 - Date().timeIntervalSince(paused)) * 1_000_000))
+        try expectWithdrawn(user, mobile: number)
+        #expect(try closeup(["otp", "send", user, "--mobile", number]).status == 0)
+    }
+
+    /// Ctrl-C pressed twice, at a command (and child) that ignore SIGTERM: the second signal must
+    /// not cut the withdrawal short, and the group is still killed (SIGKILL after the grace).
+    @Test func aSecondSignalDoesNotCutTheWithdrawalShort() throws {
+        let (folder, command) = try deliveryScript(
+            """
+            trap '' TERM INT HUP
+            cat > /dev/null
+            ( trap '' TERM INT HUP; sleep 25 ) &
+            echo $$ $! > "$1/pids"
+            wait
+            """)
+        let user = unique("twice"), number = mobile()
+        let running = try RunningCloseup(
+            ["otp", "send", user, "--mobile", number, "--via", "command"],
+            environment: environment.merging(["CLOSEUP_SMS_COMMAND": command]) { $1 }, directory: home)
+        #expect(eventually { read(folder + "/pids")?.hasSuffix("\n") == true }, "the command never started")
+        running.signal(SIGINT)
+        usleep(100_000)
+        running.signal(SIGINT)
+        let result = try running.wait()
+        #expect(result.status == 128 + SIGINT, "\(result.stderr)")
+        #expect(result.stderr.contains("withdrawn"), "\(result.stderr)")
+        let pids = (read(folder + "/pids") ?? "").split(whereSeparator: \.isWhitespace).compactMap { Int32($0) }
+        #expect(pids.count == 2)
+        #expect(eventually(within: 1) { pids.allSatisfy(hasEnded) }, "the command's group outlived closeup")
+        try expectWithdrawn(user, mobile: number)
     }
 
     @Test func theDeliveryTimeoutKillsTheWholeGroupAndWithdrawsTheCode() throws {

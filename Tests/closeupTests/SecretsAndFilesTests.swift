@@ -288,6 +288,35 @@ final class SecretsAndFilesTests {
         #expect(try closeup(["--store", "sqlite", "--quiet", "otp", "verify", "u2", try #require(code)]).status == 0)
     }
 
+    /// A value quoted in an error (here an environment variable's) cannot drive the terminal.
+    @Test func errorsQuoteControlCharactersEscaped() throws {
+        let result = try closeup(["attempts", "get", "u1"], environment: ["REDIS_PORT": "6379\r\u{1b}[2J"])
+        #expect(result.status == 5)
+        #expect(!result.stderr.contains("\r") && !result.stderr.contains("\u{1b}"), "\(result.stderr.debugDescription)")
+        #expect(result.stderr.contains("6379\\x0d\\x1b[2J"), "\(result.stderr)")
+    }
+
+    /// Bytes that are not UTF-8 would be read as U+FFFD: two different binary secrets would hash
+    /// alike, and neither as the backend's. Refused, from the file and from the environment.
+    @Test func aSecretThatIsNotUTF8TextIsRefused() throws {
+        try makeFiles()
+        try Data(repeating: 0xff, count: 64).write(to: URL(fileURLWithPath: secretFile))
+        chmod(secretFile, 0o600)
+        let send = try closeup(["--store", "sqlite", "--quiet", "otp", "send", "u4", "--mobile", "9876543210"])
+        #expect(send.status == 5)
+        #expect(send.stderrLines == [
+            "closeup: the OTP secret '\(secretFile)' is not UTF-8 text; put the backend's secret in it as text, "
+                + "or remove it to have closeup make a new one"
+        ])
+        #expect(try closeup(["--store", "sqlite", "doctor"]).status == 5)
+
+        let fromEnvironment = try Closeup.shell(
+            "CLOSEUP_OTP_SECRET=$(printf '\\377%.0s' $(seq 40)) closeup --no-env-file --store sqlite otp ttl u4",
+            environment: environment, directory: home)
+        #expect(fromEnvironment.status == 5)
+        #expect(fromEnvironment.stderr.contains("CLOSEUP_OTP_SECRET is not UTF-8 text"), "\(fromEnvironment.stderr)")
+    }
+
     @Test func aConfiguredSecretLeavesTheFileUnchecked() throws {
         try makeFiles()
         try Data("x".utf8).write(to: URL(fileURLWithPath: secretFile))

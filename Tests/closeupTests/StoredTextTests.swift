@@ -40,7 +40,13 @@ final class StoredTextTests {
         // JSON says how the key is encoded.
         let json = try closeup(["--json", "keys", "scan", "--kind", "otp", "--match", "otp:[^a-z]"])
         #expect(json.stdout.contains(#""key":"b3RwOv8=","key_encoding":"base64""#), "\(json.stdout)")
-        // Not of closeup's shape (a user id is printable ASCII): never deleted, and said so.
+        // Not of closeup's shape (a user id is printable ASCII): never deleted, and said so, by a
+        // dry run too.
+        let dryRun = try closeup(["keys", "scan", "--kind", "otp", "--match", "otp:[^a-z]", "--delete", "--dry-run"])
+        #expect(dryRun.stdout.isEmpty, "\(dryRun.stdout)")
+        #expect(dryRun.stderr == "closeup: would delete 0 keys (dry run); 2 keys not of closeup's shape left alone\n", "\(dryRun.stderr)")
+        let dryJSON = try closeup(["--json", "keys", "scan", "--kind", "otp", "--match", "otp:[^a-z]", "--delete", "--dry-run"])
+        #expect(dryJSON.stdout.split(separator: "\n").allSatisfy { $0.contains(#""would_delete":false"#) }, "\(dryJSON.stdout)")
         let deleted = try closeup(["keys", "scan", "--kind", "otp", "--match", "otp:[^a-z]", "--delete", "--yes"])
         #expect(deleted.stderr == "closeup: deleted 0 keys; 2 keys not of closeup's shape left alone\n", "\(deleted.stderr)")
         #expect(try shell("rcli EXISTS $'otp:\\xff' $'otp:\\xfe'").stdout == "2\n")

@@ -1,9 +1,11 @@
 // SIGINT, SIGTERM and SIGHUP while a run holds something it must undo: an OTP
 // stored but not yet delivered. Until then a signal ends closeup at once, as
 // usual; from `hold()` on the first one is only noted, the service withdraws the
-// code, and the run then ends as the signal asked (see Runner); a second one
-// ends it at once. Monitor has handlers of its own: it stops cleanly on any
-// signal and has nothing to undo.
+// code, and the run then ends as the signal asked (see Runner). Later signals
+// change nothing: a second Ctrl-C must not cut the withdrawal short and leave a
+// code live that never arrived (the cleanup is bounded by the Redis timeouts and
+// the delivery command's half-second grace). Monitor has handlers of its own: it
+// stops cleanly on any signal and has nothing to undo.
 import Glibc
 
 /// The first signal noted since `hold()`; 0 for none. Written only by the handler.
@@ -25,14 +27,7 @@ enum Interruption {
             if unsafeBitCast(previous.__sigaction_handler.sa_handler, to: Int.self) == ignored { continue }
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { signal in
-                guard noted != 0 else {
-                    noted = signal
-                    return
-                }
-                // A second signal while the first is being handled (a withdrawal waiting on a
-                // stalled Redis): the user insists, so end now, as without a handler.
-                Glibc.signal(signal, SIG_DFL)
-                raise(signal)
+                if noted == 0 { noted = signal }
             }
             sigemptyset(&action.sa_mask)
             action.sa_flags = 0

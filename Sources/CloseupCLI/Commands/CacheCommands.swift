@@ -25,7 +25,7 @@ enum CacheCommands {
     static func pendingVideoSet(_ context: CommandContext) throws(CloseupError) -> Int32 {
         let user = try UserID(context.arguments.positionals[0])
         let text = context.arguments.positionals[1]
-        guard let job = Int64(text), job >= 0 else {
+        guard let job = PendingVideo.jobID(text) else {
             throw .usage("invalid job id '\(text)': expected a whole number")
         }
         let ttl = context.arguments.value("ttl").flatMap { Int64($0) } ?? PendingVideoCache.defaultTTL

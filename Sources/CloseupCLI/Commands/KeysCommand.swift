@@ -27,7 +27,8 @@ enum KeysCommand {
             } else if arguments.has("yes") {
                 action = .delete
             } else if isatty(STDIN_FILENO) == 1 {
-                let count = try scanner.scan(request) { _ in true }.listed
+                let counted = try scanner.scan(request, action: .dryRun) { _ in true }
+                let count = counted.listed - counted.leftAlone
                 guard count > 0 else {
                     terminal.line("no keys to delete")
                     return 0
@@ -57,7 +58,7 @@ enum KeysCommand {
         let summary = try scanner.scan(request, action: action, found: { key in
             // A key gone before its UNLINK (another client deleted it) was not deleted by us: a
             // human list of deleted keys leaves it out, a JSON line says so.
-            if key.deleted == false, !context.json { return !terminal.isClosed }
+            if key.deleted == false || key.leftAlone, !context.json { return !terminal.isClosed }
             render(key, to: terminal, json: context.json, raw: raw, action: action, withTTL: request.withTTL,
                    store: context.store.served)
             if watched { terminal.flush() }
@@ -65,22 +66,29 @@ enum KeysCommand {
         }, endOfBatch: { summary in
             terminal.flush()
             terminal.progress { seconds in
-                let count = action == .delete ? summary.deleted : summary.listed
+                let count =
+                    switch action {
+                    case .list: summary.listed
+                    case .dryRun: summary.listed - summary.leftAlone
+                    case .delete: summary.deleted
+                    }
                 return "scanned \(ProgressLine.grouped(summary.scanned)) keys, \(done) \(ProgressLine.grouped(count))"
                     + " (\(ProgressLine.rate(summary.scanned, seconds)))"
             }
+            // Output that cannot be written stops the scan (a delete too: what it removed is told).
+            return !terminal.isClosed
         })
         terminal.endProgress()
         // The listing stays a plain key list (the fallback warning says where it came from); the
         // summary of a delete says it too.
         func keys(_ count: Int) -> String { "\(count) key\(count == 1 ? "" : "s")" }
         let origin = context.marksSQLite(context.store.served) ? " (from SQLite)" : ""
+        let alone = summary.leftAlone > 0 ? "; \(keys(summary.leftAlone)) not of closeup's shape left alone" : ""
         switch action {
         case .list: break
-        case .dryRun: terminal.note("would delete \(keys(summary.listed)) (dry run)\(origin)")
-        case .delete:
-            let alone = summary.leftAlone > 0 ? "; \(keys(summary.leftAlone)) not of closeup's shape left alone" : ""
-            terminal.note("deleted \(keys(summary.deleted))\(origin)\(alone)")
+        case .dryRun:
+            terminal.note("would delete \(keys(summary.listed - summary.leftAlone)) (dry run)\(origin)\(alone)")
+        case .delete: terminal.note("deleted \(keys(summary.deleted))\(origin)\(alone)")
         }
         return 0
     }
@@ -109,7 +117,7 @@ enum KeysCommand {
             }
             switch action {
             case .list: break
-            case .dryRun: fields.append(("would_delete", .bool(true)))
+            case .dryRun: fields.append(("would_delete", .bool(!key.leftAlone)))
             case .delete: fields.append(("deleted", .bool(key.deleted ?? false)))
             }
             fields.append(("store", .optional(store?.rawValue)))

@@ -89,7 +89,7 @@ public final class Terminal {
         guard !quiet, warned.insert(message).inserted else { return }
         flush()  // keep stdout and stderr in the order they were written
         progressLine.erase()
-        Terminal.writeAll(STDERR_FILENO, "closeup: warning: \(message)\n")
+        Terminal.writeAll(STDERR_FILENO, "closeup: warning: \(Printable.neutralizingControls(message))\n")
     }
 
     /// `closeup: …` on stderr: a summary beside a stream on stdout (hidden by --quiet).
@@ -97,14 +97,14 @@ public final class Terminal {
         guard !quiet else { return }
         flush()
         progressLine.erase()
-        Terminal.writeAll(STDERR_FILENO, "closeup: \(message)\n")
+        Terminal.writeAll(STDERR_FILENO, "closeup: \(Printable.neutralizingControls(message))\n")
     }
 
     /// `closeup: …` on stderr; errors are shown even with --quiet.
     public func error(_ message: String) {
         flush()
         progressLine.erase()
-        Terminal.writeAll(STDERR_FILENO, "closeup: \(message)\n")
+        Terminal.writeAll(STDERR_FILENO, "closeup: \(Printable.neutralizingControls(message))\n")
     }
 
     /// A raw block on stderr (usage lines after an error).

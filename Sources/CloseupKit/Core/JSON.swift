@@ -56,7 +56,9 @@ public indirect enum JSON: Equatable, Sendable {
             case "\n": out.append("\\n")
             case "\r": out.append("\\r")
             case "\t": out.append("\\t")
-            case _ where scalar.value < 0x20:
+            // DEL and the C1 controls too (U+009B is a one-character CSI): a JSON line shown on a
+            // terminal (jq -c, less) cannot drive it.
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value):
                 let hex = String(scalar.value, radix: 16)
                 out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
             default: out.unicodeScalars.append(scalar)

@@ -48,7 +48,11 @@ public enum OTPSecret {
         guard let bytes = FileSystem.readBytes(fd: fd, limit: 1 << 16) else {
             throw .configuration("cannot read the OTP secret '\(path)': \(FileSystem.lastErrorReason)")
         }
-        let text = String(decoding: bytes, as: UTF8.self)
+        guard let text = String(validating: bytes, as: UTF8.self), !text.contains("\u{FFFD}") else {
+            throw .configuration(
+                "the OTP secret '\(path)' is not UTF-8 text; put the backend's secret in it as text, or remove"
+                    + " it to have closeup make a new one")
+        }
         return String(Substring(text).drop(while: \.isWhitespace).trimmingTrailingWhitespace())
     }
 

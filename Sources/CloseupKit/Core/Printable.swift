@@ -52,6 +52,27 @@ public enum Printable {
         }
     }
 
+    /// A diagnostic made safe for a terminal: control characters (C0 but tab, DEL, C1) become
+    /// \xHH, and nothing else changes. For messages on stderr, which may quote a value from
+    /// anywhere (an environment variable, a flag, a delivery command's stderr) next to text
+    /// already escaped by `escape`, so backslashes are left alone.
+    public static func neutralizingControls(_ text: String) -> String {
+        func isControl(_ scalar: Unicode.Scalar) -> Bool {
+            (scalar.value < 0x20 && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
+        }
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            guard isControl(scalar) else {
+                out.append(scalar)
+                continue
+            }
+            let hex = String(scalar.value, radix: 16)
+            out.append(contentsOf: ("\\x" + (hex.count == 1 ? "0" : "") + hex).unicodeScalars)
+        }
+        return String(out)
+    }
+
     /// A multi-byte UTF-8 sequence that decodes to one scalar (no overlong form, no surrogate).
     private static func isValid(_ sequence: ArraySlice<UInt8>) -> Bool {
         String(validating: sequence, as: UTF8.self)?.unicodeScalars.count == 1

@@ -218,6 +218,13 @@ public struct Settings: Sendable {
         }
         let sqlitePath = value(.sqlitePath) ?? dataDirectory + "/closeup.sqlite3"
         let otpSecret = value(.otpSecret)
+        // The environment is decoded with U+FFFD for bytes that are not UTF-8: a binary secret
+        // would hash with a key other than the backend's, and lose most of its entropy.
+        if let otpSecret, otpSecret.contains("\u{FFFD}") {
+            throw .configuration(
+                "\(merged[.otpSecret]?.origin ?? "CLOSEUP_OTP_SECRET") is not UTF-8 text; set it to the backend's"
+                    + " secret as text (for random bytes, hex-encode them: openssl rand -hex 32)")
+        }
         let unsafeFiles = TrustedFiles.check(
             dataDirectory: dataDirectory, sqlitePath: sqlitePath,
             secretFile: otpSecret == nil ? OTPSecret.path(in: dataDirectory) : nil)
@@ -266,10 +273,12 @@ public struct Settings: Sendable {
                 "password file '\(path)' is readable by other users (mode \(String(Int(mode), radix: 8)));"
                     + " run: chmod 600 '\(path)'")
         }
+        // A byte-order mark (Windows editors write one) is no part of the password, as in an env file.
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.startIndex + 3 : bytes.startIndex
         var end = bytes.endIndex
-        while end > bytes.startIndex, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[end - 1]) { end -= 1 }
-        guard end > bytes.startIndex else { throw .configuration("password file '\(path)' is empty") }
-        guard let password = String(validating: bytes[..<end], as: UTF8.self) else {
+        while end > start, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[end - 1]) { end -= 1 }
+        guard end > start else { throw .configuration("password file '\(path)' is empty") }
+        guard let password = String(validating: bytes[start..<end], as: UTF8.self) else {
             throw .configuration("password file '\(path)' is not UTF-8 text")
         }
         guard !password.unicodeScalars.contains(where: isControl) else {

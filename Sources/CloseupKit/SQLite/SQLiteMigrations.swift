@@ -48,14 +48,32 @@ enum SQLiteMigrations {
 
     static var latestVersion: Int { steps.count }
 
-    /// Refuses a database from a newer closeup. Called before anything else touches the file
-    /// (the switch to WAL would already change it).
+    /// The tables the first step creates (video_jobs may be the backend's own, so it is not one).
+    static let ownTables = ["otp_codes", "otp_attempts", "rate_limits", "verification_cache", "pending_video_cache"]
+
+    /// Refuses a database closeup cannot have written: from a newer closeup, with a negative
+    /// version, or at version 0 (never migrated) yet holding a table of closeup's names. Called
+    /// before anything else touches the file (the switch to WAL would already change it).
     static func refuseNewer(_ database: SQLiteDatabase) throws(CloseupError) {
         let version = try database.schemaVersion
         guard version <= latestVersion else {
             throw .unavailable(
                 "SQLite database '\(database.path)' has schema version \(version), newer than this closeup"
                     + " understands (\(latestVersion)); it was left as it is: upgrade closeup")
+        }
+        guard version >= 0 else {
+            throw .unavailable(
+                "SQLite database '\(database.path)' has schema version \(version), which no closeup writes;"
+                    + " it was left as it is: give closeup a database of its own (--sqlite)")
+        }
+        if version == 0 {
+            let names = ownTables.map { "'\($0)'" }.joined(separator: ", ")
+            let found = try database.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (\(names))")
+            if try found.step(), let table = found.text(0) {
+                throw .unavailable(
+                    "SQLite database '\(database.path)' holds a table '\(table)' that closeup did not make;"
+                        + " it was left as it is: give closeup a database of its own (--sqlite)")
+            }
         }
     }
 

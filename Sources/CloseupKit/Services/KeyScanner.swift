@@ -39,6 +39,8 @@ public struct ScannedKey: Sendable {
     /// With `.delete`: whether UNLINK removed it (false when it was gone already, or when it is
     /// not a key closeup builds and was left alone).
     public var deleted: Bool?
+    /// With `.delete` or `.dryRun`: not a key closeup builds (`otp:x y`), so a delete leaves it alone.
+    public var leftAlone = false
 
     /// The key as text, when it is UTF-8.
     public var text: String? { String(validating: bytes, as: UTF8.self) }
@@ -66,14 +68,14 @@ public struct KeyScanner {
 
     /// Walks the keyspace and hands each selected key to `found`, batch by batch (`endOfBatch`
     /// after each, with the counts so far: a place to flush output and show progress); `found`
-    /// returns false to stop early. Memory stays
+    /// or `endOfBatch` returns false to stop early (a delete then stops before its next batch). Memory stays
     /// flat: nothing is remembered across batches, so a key SCAN returns twice (Redis resized its
     /// table meanwhile) is handed over twice; deleting it the second time removes nothing and
     /// says so. Deleting an OTP also marks its SQLite copy used, so it cannot verify through the
     /// fallback (SPEC §2, revoking).
     public func scan(
         _ request: KeyScanRequest, action: KeyScanAction = .list, found: (ScannedKey) -> Bool,
-        endOfBatch: (KeyScanSummary) -> Void = { _ in }
+        endOfBatch: (KeyScanSummary) -> Bool = { _ in true }
     ) throws(CloseupError) -> KeyScanSummary {
         if action == .delete, request.anyKey {
             throw .usage("deleting never touches keys outside closeup's namespaces", remedy: .dropAnyKey)
@@ -123,7 +125,7 @@ public struct KeyScanner {
 
     private func scanRedis(
         _ redis: RedisClient, _ request: KeyScanRequest, action: KeyScanAction, found: (ScannedKey) -> Bool,
-        endOfBatch: (KeyScanSummary) -> Void
+        endOfBatch: (KeyScanSummary) -> Bool
     ) throws -> KeyScanSummary {
         var summary = KeyScanSummary()
         let selector = Selector(request)
@@ -158,7 +160,7 @@ public struct KeyScanner {
                         if selected { batch.append((key, kind)) }
                     }
                     guard !batch.isEmpty else {
-                        endOfBatch(summary)
+                        if !endOfBatch(summary) { return summary }
                         continue
                     }
                     var lifetimes: [Lifetime?] = Array(repeating: nil, count: batch.count)
@@ -171,14 +173,20 @@ public struct KeyScanner {
                         chosen.append(ScannedKey(bytes: key, kind: kind, lifetime: lifetimes[index]))
                         if let limit = request.limit, summary.listed + chosen.count >= limit { break }
                     }
+                    if action != .list {
+                        // Only keys of closeup's own shape are unlinked; the rest are left alone,
+                        // and a dry run says so too.
+                        for index in chosen.indices where !KeyKind.isWellFormed(chosen[index].bytes) {
+                            chosen[index].leftAlone = true
+                        }
+                        summary.leftAlone += chosen.filter(\.leftAlone).count
+                    }
                     if action == .delete, !chosen.isEmpty {
-                        // Only keys of closeup's own shape are unlinked; the rest are left alone.
-                        let ours = chosen.indices.filter { KeyKind.isWellFormed(chosen[$0].bytes) }
+                        let ours = chosen.indices.filter { !chosen[$0].leftAlone }
                         let unlinked = try redis.pipeline(ours.map { RedisCommand("UNLINK", key: chosen[$0].bytes) })
                         for index in chosen.indices { chosen[index].deleted = false }
                         for (index, reply) in zip(ours, unlinked) { chosen[index].deleted = try reply.flag() }
                         summary.deleted += chosen.filter { $0.deleted == true }.count
-                        summary.leftAlone += chosen.count - ours.count
                         try OTPCodes.revoke(
                             try store.sqlite(),
                             users: chosen.compactMap { key in
@@ -190,7 +198,7 @@ public struct KeyScanner {
                         summary.listed += 1
                         if !found(key) { return summary }
                     }
-                    endOfBatch(summary)
+                    if !endOfBatch(summary) { return summary }
                     if let limit = request.limit, summary.listed >= limit { return summary }
                 } while cursor != "0"
             }
@@ -201,7 +209,7 @@ public struct KeyScanner {
     /// The same view of the SQLite store: each live row as the key it stands for.
     private func scanSQLite(
         _ database: SQLiteDatabase, _ request: KeyScanRequest, action: KeyScanAction, found: (ScannedKey) -> Bool,
-        endOfBatch: (KeyScanSummary) -> Void
+        endOfBatch: (KeyScanSummary) -> Bool
     ) throws -> KeyScanSummary {
         let now = clock.epochSeconds
         let sources: [(KeyKind, String, String)] = [
@@ -237,10 +245,10 @@ public struct KeyScanner {
                 }
                 summary.listed += 1
                 if !found(key) { return summary }
-                if summary.listed % 1000 == 0 { endOfBatch(summary) }
+                if summary.listed % 1000 == 0, !endOfBatch(summary) { return summary }
                 if let limit = request.limit, summary.listed >= limit { return summary }
             }
-            endOfBatch(summary)
+            if !endOfBatch(summary) { return summary }
         }
         return summary
     }

@@ -161,19 +161,45 @@ public struct OTPService {
 
         let limitKey = CacheKeys.rateLimit(.otpRequest, try RateLimitIdentifier(request.mobile.value))
         hooks.holdSignals()
-        let decision = try RateLimiter.check(
-            redis, key: limitKey, limit: Self.sendLimit, window: Self.sendWindow, peek: false)
+        let value = record.json
+        /// Undoes a send cut short after it may have been counted: the code deleted if it is ours,
+        /// the count released. After a timeout the server may still run what was sent (a busy
+        /// server runs commands in the order they came), so the undo goes through a connection
+        /// of its own and lands after them.
+        func undo(after error: Error, setSent: Bool) {
+            let timedOut: Bool
+            switch error as? RedisError {
+            case .timedOut?, .connectionLost?: timedOut = true
+            default: timedOut = false
+            }
+            // A check that failed with an error reply counted nothing; a timed-out one probably did.
+            guard setSent || timedOut else { return }
+            // Each undo on a connection of its own after a timeout: one that times out as well
+            // must not keep the other from being sent.
+            if setSent, let withdrawer = timedOut ? store.spareRedis() : redis {
+                _ = try? withdrawer.run(Self.withdrawScript, key: otpKey, arguments: [value])
+            }
+            if let releaser = timedOut ? store.spareRedis() : redis { try? RateLimiter.release(releaser, key: limitKey) }
+        }
+        let decision: RateLimitDecision
+        do {
+            decision = try RateLimiter.check(
+                redis, key: limitKey, limit: Self.sendLimit, window: Self.sendWindow, peek: false)
+        } catch {
+            undo(after: error, setSent: false)
+            throw error
+        }
         try refuseIfLimited(decision, mobile: request.mobile)
 
-        let value = record.json
         var set = ["SET", otpKey, value, "EX", String(request.ttl)]
         if !request.force { set.append("NX") }
         let stored: String?
         do {
             stored = try redis.call(RedisCommand(arguments: set)).status()
         } catch {
-            // The SET failed (OOM, READONLY…): the send did not happen, so it is not counted.
-            try? RateLimiter.release(redis, key: limitKey)
+            // The SET failed (OOM, READONLY…) or timed out: the send did not happen, so it is
+            // not counted, and a SET the server runs late is deleted.
+            undo(after: error, setSent: true)
             throw error
         }
         if stored == nil {

@@ -11,6 +11,14 @@ public enum PendingVideoSource: String, Sendable {
 }
 
 public struct PendingVideo: Sendable, Equatable {
+    /// The one rule for a job id, wherever it comes from (the command line, the cache, either
+    /// store's tables): decimal digits, no sign, within 64 bits. A value closeup would refuse to
+    /// cache is never cached, and one it caches is always read back.
+    public static func jobID(_ text: String) -> Int64? {
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        return Int64(text)
+    }
+
     public var jobID: Int64
     public var source: PendingVideoSource
     /// Seconds the cache entry has left; nil when it has no TTL.
@@ -56,7 +64,7 @@ public struct PendingVideoCache {
             redis: { redis in
                 let replies = try redis.pipeline([RedisCommand("GET", key), RedisCommand("TTL", key)])
                 guard let text = try replies[0].text() else { return nil }
-                guard let job = Int64(text), job >= 0 else {
+                guard let job = PendingVideo.jobID(text) else {
                     throw CloseupError(.corrupt, "corrupt pending video at '\(key)': expected a job id; it was left as it is")
                 }
                 return PendingVideo(jobID: job, source: .cache, ttl: try replies[1].lifetime().seconds)
@@ -67,6 +75,10 @@ public struct PendingVideoCache {
                     "SELECT job_id, expires_epoch FROM pending_video_cache WHERE user_id = ? AND expires_epoch > ?")
                 try select.bind([.text(user.value), .integer(now)])
                 guard try select.step(), let job = select.integer(0) else { return nil }
+                guard job >= 0 else {
+                    throw CloseupError(
+                        .corrupt, "corrupt pending video of '\(user)' in pending_video_cache: job id \(job); it was left as it is")
+                }
                 return PendingVideo(jobID: job, source: .cache, ttl: (select.integer(1) ?? now) - now)
             })
     }
@@ -88,8 +100,8 @@ public struct PendingVideoCache {
         try BulkClear.clearCounting(.pendingVideo, users, store: store, clock: clock)
     }
 
-    /// The newest pending job's id. The table is another writer's too: an id that is not an
-    /// integer (a text id from another schema, which SQLite would read as its leading digits) is
+    /// The newest pending job's id. The table is another writer's too: an id that is not a
+    /// non-negative integer (a negative one, a text id from another schema, which SQLite would read as its leading digits) is
     /// corrupt data, never a made-up job id. SQLite sorts text after integers, so such a row is
     /// the one found first.
     static func newestPendingJob(_ database: SQLiteDatabase, _ user: UserID) throws(CloseupError) -> Int64? {
@@ -97,10 +109,11 @@ public struct PendingVideoCache {
             "SELECT id, typeof(id) FROM video_jobs WHERE user_id = ? AND status IN (?, ?, ?) ORDER BY id DESC LIMIT 1")
         try select.bind([.text(user.value)] + pendingStatuses.map(SQLiteValue.text))
         guard try select.step() else { return nil }
-        guard select.text(1) == "integer", let id = select.integer(0) else {
+        guard select.text(1) == "integer", let id = select.integer(0), id >= 0 else {
             throw CloseupError(
                 .corrupt,
-                "corrupt video job of '\(user)' in video_jobs: id '\(CacheKeys.printable(select.text(0) ?? "NULL"))' is not an integer;"
+                "corrupt video job of '\(user)' in video_jobs: id '\(CacheKeys.printable(select.text(0) ?? "NULL"))' is not a"
+                    + " non-negative integer;"
                     + " it was left as it is")
         }
         return id

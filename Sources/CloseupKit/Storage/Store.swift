@@ -84,6 +84,13 @@ public final class Store {
         }
     }
 
+    /// A second connection to the run's Redis, for undoing work after the run's own connection
+    /// timed out or dropped in the middle of it (a reply that never came leaves that connection
+    /// unusable). Nil when none can be made: the undo is then left undone, and said so.
+    func spareRedis() -> RedisClient? {
+        try? RedisClient(options: settings.redis, cluster: settings.cluster)
+    }
+
     /// Runs `redisWork` on Redis, or `sqliteWork` when SQLite serves the run. A Redis that never
     /// answered the first command counts as absent too. With `idempotent`, a timeout or dropped
     /// connection is retried once on a new connection; otherwise it ends the run (exit 3), and
