@@ -109,7 +109,13 @@ public final class RedisServer: @unchecked Sendable {
         return options
     }
 
-    public func connect() throws -> RedisConnection { try RedisConnection(options: options()) }
+    /// A connection waiting up to `timeout` seconds for each reply (filling a server with a
+    /// million keys takes longer than a loaded machine answers in 2 s).
+    public func connect(timeout: Double = 2) throws -> RedisConnection {
+        var options = options()
+        options.operationTimeout = timeout
+        return try RedisConnection(options: options)
+    }
 
     /// The `redis://` URL of this server.
     public var url: String { "redis://127.0.0.1:\(port)" }

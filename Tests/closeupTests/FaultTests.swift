@@ -98,7 +98,7 @@ final class FaultTests {
     /// with exit 3 after one timeout, naming the command, rather than switching stores halfway.
     @Test func aServerPausedMidScanFailsTheScanAfterItsTimeout() throws {
         let server = try RedisServer(config: ["--enable-debug-command", "yes"])
-        try server.connect().call(RedisCommand("DEBUG", "POPULATE", "200000", "otp"))  // otp:0, otp:1, …
+        try server.connect(timeout: 60).call(RedisCommand("DEBUG", "POPULATE", "200000", "otp"))  // otp:0, otp:1, …
         let scan = try RunningCloseup(
             ["--port", String(server.port), "--timeout", "0.5", "keys", "scan", "--count", "10"],
             environment: environment, directory: home)
@@ -113,7 +113,7 @@ final class FaultTests {
 
     @Test func redisKilledMidScanEndsTheScanWithOneErrorLine() throws {
         let server = try RedisServer(config: ["--enable-debug-command", "yes"])
-        try server.connect().call(RedisCommand("DEBUG", "POPULATE", "300000", "otp"))
+        try server.connect(timeout: 60).call(RedisCommand("DEBUG", "POPULATE", "300000", "otp"))
         let scan = try RunningCloseup(
             ["--port", String(server.port), "keys", "scan", "--count", "10"], environment: environment, directory: home)
         #expect(eventually { scan.stdoutSoFar.count > 1000 })

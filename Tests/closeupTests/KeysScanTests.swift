@@ -11,7 +11,7 @@ final class KeysScanTests {
     /// 800,000 foreign keys, 200,000 closeup keys (of which 100,000 attempt counters).
     static let server: RedisServer = {
         let server = try! RedisServer(config: ["--enable-debug-command", "yes"])
-        let redis = try! server.connect()
+        let redis = try! server.connect(timeout: 60)
         _ = try! redis.call(RedisCommand("DEBUG", "POPULATE", "800000", "foreign"))
         for start in stride(from: 0, to: 100_000, by: 10_000) {
             _ = try! redis.pipeline((start..<start + 10_000).flatMap { index in

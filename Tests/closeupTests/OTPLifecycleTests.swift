@@ -100,6 +100,38 @@ final class OTPLifecycleTests {
         #expect(try closeup(["otp", "revoke", user]).status == 0)
     }
 
+    /// The stores disagree: the code was used through SQLite (Redis was away) yet its Redis key
+    /// is back, or the Redis key was deleted while the SQLite copy stays. Every command gives the
+    /// answer verify would: the spent record is no live code, the SQLite copy is one.
+    @Test func whenTheStoresDisagreeEveryCommandTakesTheAnswerVerifyWould() throws {
+        let user = unique("spent"), number = mobile()
+        let code = try send(user, mobile: number)
+        let stale = try redis.call(RedisCommand("GET", "otp:\(user)")).string!
+        // Used through SQLite while Redis was away; Redis still holds the key.
+        #expect(try closeup(["--store", "sqlite", "otp", "verify", user, code]).status == 0)
+        let ttl = try closeup(["otp", "ttl", user])
+        #expect(ttl.status == 1 && ttl.stdout.contains("no live OTP"), "\(ttl.stdout)")
+        #expect(!(try closeup(["inspect", user]).stdout.contains("live, ")))
+        let wrong = try closeup(["otp", "verify", user, code == "000000" ? "000001" : "000000"])
+        #expect(wrong.status == 1 && wrong.stdout.contains("no live OTP"), "a guess at a spent code was counted: \(wrong.stdout)")
+        #expect(try redis.call(RedisCommand("GET", "otp:attempts:\(user)")).string == nil)
+        // A send is not refused by it (the stale key goes), and the new code verifies.
+        let fresh = try send(user, mobile: mobile())
+        #expect(try redis.call(RedisCommand("GET", "otp:\(user)")).string != stale)
+        #expect(try closeup(["otp", "verify", user, fresh]).status == 0)
+
+        // The other way round: the Redis key deleted, the SQLite copy live. verify would take
+        // it, so it is live: ttl says so, and a send without --force is refused.
+        let other = unique("copy")
+        let kept = try send(other, mobile: mobile())
+        try redis.call(RedisCommand("DEL", "otp:\(other)"))
+        let copyTTL = try closeup(["otp", "ttl", other])
+        #expect(copyTTL.status == 0 && copyTTL.stdout.contains("s left"), "\(copyTTL.stdout)")
+        let refused = try closeup(["otp", "send", other, "--mobile", mobile()])
+        #expect(refused.status == 4 && refused.stderr.contains("already has a live OTP"), "\(refused.stderr)")
+        #expect(try closeup(["otp", "verify", other, kept]).status == 0)
+    }
+
     @Test(arguments: [false, true])
     func revokedCodesNeverVerifyInEitherStore(sqliteOnly: Bool) throws {
         let store = sqliteOnly ? ["--store", "sqlite"] : []

@@ -222,6 +222,25 @@ final class SecretsAndFilesTests {
         #expect(doctor.status == 5 && doctor.stderr.contains(expected))
     }
 
+    /// A database given with --sqlite in a folder anyone may write to (no sticky bit): others
+    /// could replace the file, so it warns; /tmp-like folders (sticky) do not.
+    @Test func aDatabaseInAFolderOthersCanWriteToWarns() throws {
+        let shared = home + "/shared"
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+        chmod(shared, 0o777)
+        let run = try Closeup.run(
+            ["--store", "sqlite", "--sqlite", "shared/db.sqlite3", "otp", "ttl", "u0"], environment: environment,
+            directory: home)
+        #expect(run.status == 1)
+        #expect(run.stderrLines.contains(
+            "closeup: warning: folder 'shared' of the SQLite database is writable by other users (mode 777), who could"
+                + " replace the database; run: chmod go-w 'shared', or keep the database elsewhere"), "\(run.stderr)")
+        #expect(try closeup(["--store", "sqlite", "--sqlite", "shared/db.sqlite3", "doctor"]).status == 5)
+        chmod(shared, 0o1777)
+        let sticky = try closeup(["--store", "sqlite", "--sqlite", "shared/db.sqlite3", "otp", "ttl", "u0"])
+        #expect(sticky.status == 1 && !sticky.stderr.contains("folder"), "\(sticky.stderr)")
+    }
+
     @Test func aWriteAheadLogReadableByOthersWarnsToo() throws {
         try makeFiles()
         #expect(FileManager.default.fileExists(atPath: database + "-wal"))

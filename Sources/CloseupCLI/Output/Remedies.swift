@@ -19,6 +19,7 @@ enum Remedies {
         case .raiseTimeout: "raise --timeout or check the server"
         case .fallbackDisabled: "--store redis allows no SQLite fallback"
         case .checkSQLitePath: "check --sqlite or CLOSEUP_SQLITE_PATH"
+        case .ownSQLiteDatabase: "give closeup a database of its own (--sqlite or CLOSEUP_SQLITE_PATH)"
         case .checkEnvFile: "check --env-file"
         case .checkRedisHost: "check --host, --url, REDIS_HOST or REDIS_URL"
         case .checkCACertificate: "check --cacert"

@@ -33,6 +33,8 @@ public struct CloseupError: Error, Equatable, Sendable, CustomStringConvertible 
         /// Redis is required (`--store redis`) and absent.
         case fallbackDisabled
         case checkSQLitePath
+        /// The SQLite file is not closeup's: point closeup at a file of its own.
+        case ownSQLiteDatabase
         case checkEnvFile
         case checkRedisHost
         case checkCACertificate

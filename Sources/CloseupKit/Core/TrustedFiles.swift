@@ -34,6 +34,18 @@ enum TrustedFiles {
             }
         }
         if sqlitePath != ":memory:" {
+            // A database elsewhere (--sqlite): a folder others may write to without the sticky bit
+            // lets them replace the file itself, whatever its own mode.
+            let folder = sqlitePath.lastIndex(of: "/").map { String(sqlitePath[..<$0]) } ?? "."
+            let resolved = folder.isEmpty ? "/" : folder
+            if resolved != dataDirectory, let info = status(resolved), info.st_mode & 0o022 != 0, info.st_mode & S_ISVTX == 0 {
+                breach(
+                    resolved,
+                    "folder '\(resolved)' of the SQLite database is writable by other users (mode \(octal(info))), who"
+                        + " could replace the database; run: chmod go-w '\(resolved)', or keep the database elsewhere")
+            }
+        }
+        if sqlitePath != ":memory:" {
             // The WAL holds recent rows too, and outlives a chmod of the database (closeup keeps it).
             for path in [sqlitePath, sqlitePath + "-wal"] {
                 guard let info = status(path) else { continue }

@@ -64,7 +64,7 @@ enum SQLiteMigrations {
         guard version >= 0 else {
             throw .unavailable(
                 "SQLite database '\(database.path)' has schema version \(version), which no closeup writes;"
-                    + " it was left as it is: give closeup a database of its own (--sqlite)")
+                    + " it was left as it is", remedy: .ownSQLiteDatabase)
         }
         if version == 0 {
             let names = ownTables.map { "'\($0)'" }.joined(separator: ", ")
@@ -72,7 +72,7 @@ enum SQLiteMigrations {
             if try found.step(), let table = found.text(0) {
                 throw .unavailable(
                     "SQLite database '\(database.path)' holds a table '\(table)' that closeup did not make;"
-                        + " it was left as it is: give closeup a database of its own (--sqlite)")
+                        + " it was left as it is", remedy: .ownSQLiteDatabase)
             }
         }
     }

@@ -157,7 +157,21 @@ public struct OTPService {
             RedisCommand("GET", attemptsKey), RedisCommand("GET", otpKey), RedisCommand("TTL", otpKey),
         ])
         try refuseIfBlocked(request.user, attempts: try AttemptsService.count(state[0], key: attemptsKey))
-        if !request.force { try refuseIfLive(request.user, lifetime: try state[2].lifetime()) }
+        // What live means (SPEC §2), as `live` reads it: a Redis record unless its code is spent
+        // in SQLite (then it is in the way of SET NX, so it goes), else the SQLite copy.
+        let database = try store.sqlite()
+        var lifetime = try state[2].lifetime()
+        if let stale = try state[1].text(),
+            let record = try? OTPRecord(parsing: stale, key: otpKey, localOffset: clock.utcOffset(clock.epochSeconds)),
+            try OTPCodes.isSpent(database, user: request.user, hash: record.otpHash)
+        {
+            _ = try redis.run(Self.withdrawScript, key: otpKey, arguments: [stale])
+            lifetime = .gone
+        }
+        if lifetime == .gone, let copy = try OTPCodes.live(database, user: request.user, now: clock.epochSeconds) {
+            lifetime = .seconds(copy.expiresEpoch - clock.epochSeconds)
+        }
+        if !request.force { try refuseIfLive(request.user, lifetime: lifetime) }
 
         let limitKey = CacheKeys.rateLimit(.otpRequest, try RateLimitIdentifier(request.mobile.value))
         hooks.holdSignals()
@@ -309,6 +323,10 @@ public struct OTPService {
                 if let value = try replies[0].text() {
                     let ttl = try replies[1].lifetime().seconds
                     var record = try OTPRecord(parsing: value, key: key, localOffset: offset)
+                    let database = try store.sqlite()
+                    if try OTPCodes.isSpent(database, user: user, hash: record.otpHash) {
+                        return try liveInSQLite(database, user)
+                    }
                     if record.expiresEpoch == nil, let ttl {
                         // SPEC §1: a missing expires_at is derived from the key's TTL.
                         record.expiresEpoch = Double(clock.epochSeconds + ttl)
