@@ -237,6 +237,23 @@ struct MonitorLineTests {
         #expect(acl.arguments == ["SETUSER", "ops", "on", "(redacted)"])
     }
 
+    /// Every way of writing to an OTP key hides what it writes, and an MSET is an event of the
+    /// namespaced key it touches, wherever that key stands.
+    @Test(arguments: [
+        (#""SETRANGE" "otp:u1" "5" "hash""#, ["otp:u1", "(redacted)", "(redacted)"]),
+        (#""APPEND" "otp:u1" "tail""#, ["otp:u1", "(redacted)"]),
+        (#""HSET" "otp:u1" "otp_hash" "ab""#, ["otp:u1", "(redacted)", "(redacted)"]),
+        (#""RPUSH" "otp:u1" "{\"otp_hash\":\"ab\"}""#, ["otp:u1", "(redacted)"]),
+        (#""XADD" "otp:u1" "*" "otp_hash" "ab""#, ["otp:u1", "(redacted)", "(redacted)", "(redacted)"]),
+        (#""EXPIRE" "otp:u1" "300""#, ["otp:u1", "300"]),
+        (#""MSET" "a" "1" "otp:u30" "{\"otp_hash\":\"ab\"}""#, ["a", "1", "otp:u30", "(otp record)"]),
+    ])
+    func everyWriteToAnOTPKeyIsRedacted(command: String, arguments: [String]) throws {
+        let event = try #require(MonitorLine.parse(#"1 [0 1.2.3.4:5] "# + command))
+        #expect(event.arguments == arguments)
+        #expect(event.kind == .otp)
+    }
+
     @Test(arguments: ["", "garbage", "1 [0 x] SET", #"1 [0 x] "unterminated"#, "x [0 c] \"GET\""])
     func otherLinesAreNotEvents(line: String) {
         #expect(MonitorLine.parse(line) == nil)

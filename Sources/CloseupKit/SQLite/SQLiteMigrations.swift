@@ -55,7 +55,14 @@ enum SQLiteMigrations {
     /// version, or at version 0 (never migrated) yet holding a table of closeup's names. Called
     /// before anything else touches the file (the switch to WAL would already change it).
     static func refuseNewer(_ database: SQLiteDatabase) throws(CloseupError) {
-        let version = try database.schemaVersion
+        // One statement, so one snapshot: read apart, another closeup's migration could commit
+        // between the version (still 0) and the tables (already there).
+        let names = ownTables.map { "'\($0)'" }.joined(separator: ", ")
+        let state = try database.prepare(
+            "SELECT user_version, (SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (\(names)) LIMIT 1)"
+                + " FROM pragma_user_version")
+        guard try state.step() else { return }
+        let version = Int(state.integer(0) ?? 0)
         guard version <= latestVersion else {
             throw .unavailable(
                 "SQLite database '\(database.path)' has schema version \(version), newer than this closeup"
@@ -66,14 +73,10 @@ enum SQLiteMigrations {
                 "SQLite database '\(database.path)' has schema version \(version), which no closeup writes;"
                     + " it was left as it is", remedy: .ownSQLiteDatabase)
         }
-        if version == 0 {
-            let names = ownTables.map { "'\($0)'" }.joined(separator: ", ")
-            let found = try database.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (\(names))")
-            if try found.step(), let table = found.text(0) {
-                throw .unavailable(
-                    "SQLite database '\(database.path)' holds a table '\(table)' that closeup did not make;"
-                        + " it was left as it is", remedy: .ownSQLiteDatabase)
-            }
+        if version == 0, let table = state.text(1) {
+            throw .unavailable(
+                "SQLite database '\(database.path)' holds a table '\(table)' that closeup did not make;"
+                    + " it was left as it is", remedy: .ownSQLiteDatabase)
         }
     }
 

@@ -89,6 +89,10 @@ public enum MonitorLine {
                 arguments.count > 2 && (Int(arguments[1]) ?? 0) > 0 ? arguments[2] : nil
             case "AUTH", "HELLO", "PING", "SELECT", "INFO", "CLIENT", "CONFIG", "ACL", "MONITOR", "SCAN", "DBSIZE", "MULTI", "EXEC":
                 nil
+            case "MSET", "MSETNX":
+                // key value key value…: the first key of closeup's namespaces, wherever it stands.
+                stride(from: 0, to: arguments.count, by: 2).map { arguments[$0] }.first { KeyKind.of($0) != nil }
+                    ?? arguments.first
             default: arguments.first
             }
         let kind = key.flatMap(KeyKind.of)
@@ -99,6 +103,12 @@ public enum MonitorLine {
             meaning: meaning(command: command, arguments: arguments, key: key, kind: kind, user: user, client: client),
             arguments: redacted)
     }
+
+    /// Commands on an OTP key whose arguments after the key hold no part of a record.
+    static let valueFree: Set<String> = [
+        "GET", "GETDEL", "DEL", "UNLINK", "EXISTS", "TTL", "PTTL", "EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT",
+        "PERSIST", "TYPE", "OBJECT", "DUMP", "STRLEN", "EXPIRETIME", "PEXPIRETIME", "TOUCH", "MEMORY",
+    ]
 
     /// Replaces secrets: passwords (AUTH, HELLO … AUTH, ACL SETUSER >pass, CONFIG SET
     /// requirepass/masterauth, MIGRATE AUTH), OTP records, and script arguments on OTP keys.
@@ -126,12 +136,16 @@ public enum MonitorLine {
             for index in stride(from: 1, to: arguments.count, by: 2) where KeyKind.of(arguments[index - 1]) == .otp {
                 out[index] = "(otp record)"
             }
-        case _ where kind == .otp && ["SET", "SETNX", "GETSET", "SETEX", "PSETEX", "SETRANGE", "APPEND"].contains(command):
+        case _ where kind == .otp && ["SET", "SETNX", "GETSET", "SETEX", "PSETEX"].contains(command):
             let valueIndex = command == "SETEX" || command == "PSETEX" ? 2 : 1
             if valueIndex < out.count { out[valueIndex] = "(otp record)" }
         case _ where kind == .otp && command.hasPrefix("EVAL"):
             let keyCount = Int(arguments.count > 1 ? arguments[1] : "0") ?? 0
             for index in (2 + keyCount)..<max(2 + keyCount, arguments.count) { out[index] = hidden }
+        case _ where kind == .otp && !Self.valueFree.contains(command):
+            // Any other write to an OTP key (SETRANGE, APPEND, HSET, RPUSH, XADD…) may carry part of a
+            // record: everything after the key is hidden.
+            for index in 1..<max(1, arguments.count) { out[index] = hidden }
         default:
             break
         }
