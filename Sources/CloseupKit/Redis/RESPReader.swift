@@ -29,6 +29,39 @@ final class RESPReader {
         if redisReaderFeed(reader, base.assumingMemoryBound(to: CChar.self), bytes.count) != REDIS_OK { throw failure }
     }
 
+    /// What a SCAN reply not yet taken out starts with, read from the bytes fed so far without
+    /// parsing the page: its cursor, so the next SCAN can be sent before the page is parsed.
+    enum ScanCursor: Equatable {
+        case cursor(String)
+        /// The bytes so far end before the cursor does.
+        case needMore
+        /// Not the start of a SCAN reply (an error reply, say): parse it as usual.
+        case notAScanReply
+    }
+
+    /// Peeks at the unparsed bytes: valid only between replies (after `next` returned one, or
+    /// before it was first called), when they begin with the next reply.
+    func scanCursor() -> ScanCursor {
+        let state = reader.pointee
+        guard let base = state.buf, state.len > state.pos else { return .needMore }
+        let bytes = UnsafeRawBufferPointer(start: base + state.pos, count: state.len - state.pos)
+        // *2\r\n$<length>\r\n<cursor>\r\n
+        let head: [UInt8] = Array("*2\r\n$".utf8)
+        for (index, byte) in head.enumerated() {
+            guard index < bytes.count else { return .needMore }
+            guard bytes[index] == byte else { return .notAScanReply }
+        }
+        var index = head.count, length = 0
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\r") {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]), length < 1000 else { return .notAScanReply }
+            length = length * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+            index += 1
+        }
+        let start = index + 2
+        guard start + length + 2 <= bytes.count else { return .needMore }
+        return .cursor(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<start + length]), as: UTF8.self))
+    }
+
     /// The next complete reply, or nil until more bytes arrive.
     func next() throws(RESPReaderError) -> RESPValue? {
         var raw: UnsafeMutableRawPointer?

@@ -129,16 +129,15 @@ public final class RedisConnection {
 
     /// The one I/O loop. `deadline`, when given, bounds the whole exchange (the handshake);
     /// otherwise each wait is bounded by the operation timeout from the last progress.
-    /// `alreadySent` commands were written by `beginCall`: only their replies are read.
     private func exchange(
         count: Int, command: (Int) -> RedisCommand, reply: (Int, RESPValue) -> Void,
-        deadline fixed: Deadline? = nil, seconds: Double? = nil, alreadySent: Int = 0
+        deadline fixed: Deadline? = nil, seconds: Double? = nil
     ) throws(RedisError) {
         if let broken { throw broken }
         let timeout = seconds ?? options.operationTimeout
         var output: [UInt8] = []
-        output.reserveCapacity(alreadySent == count ? 0 : 64 * 1024)
-        var written = 0, encoded = alreadySent, received = 0
+        output.reserveCapacity(64 * 1024)
+        var written = 0, encoded = 0, received = 0
         do {
             while received < count {
                 if written == output.count, encoded < count, encoded - received < Self.window {
@@ -179,6 +178,12 @@ public final class RedisConnection {
     /// Reads what the socket has and hands out complete replies while `more()`; the rest stay
     /// buffered in the reader (a MONITOR stream may follow its +OK in the same read).
     private func receive(while more: () -> Bool, _ handle: (RESPValue) -> Void) throws {
+        try feedWhatArrived()
+        while more(), let reply = try reader.next() { handle(reply) }
+    }
+
+    /// Reads what the socket has (nothing, when a TLS record is not yet whole) into the reader.
+    private func feedWhatArrived() throws {
         let received = try readBuffer.withUnsafeMutableBytes { try transport.read(into: $0) }
         guard let received else { return }
         if received == 0 {
@@ -188,10 +193,9 @@ public final class RedisConnection {
         }
         serverHasAnswered = true
         try readBuffer.withUnsafeBytes { try reader.feed(UnsafeRawBufferPointer(rebasing: $0[..<received])) }
-        while more(), let reply = try reader.next() { handle(reply) }
     }
 
-    /// Writes `command` and returns at once; `finishCall` reads its reply. Meanwhile the server
+    /// Writes `command` and returns at once; `finishScan` reads its reply. Meanwhile the server
     /// works while the caller does: a SCAN walk asks for the next page before it handles the
     /// last one. Nothing else may be sent on this connection in between.
     public func beginCall(_ command: RedisCommand) throws(RedisError) {
@@ -214,11 +218,42 @@ public final class RedisConnection {
         }
     }
 
-    /// The reply to the command `beginCall` sent.
-    public func finishCall(_ command: RedisCommand) throws(RedisError) -> RedisReply {
-        var value = RESPValue.null
-        try exchange(count: 1, command: { _ in command }, reply: { _, reply in value = reply }, alreadySent: 1)
-        return try RedisReply(value, to: command).checked()
+    /// Finishes a SCAN that `beginCall` sent. As soon as its reply's cursor has arrived, before
+    /// the page itself is read and parsed, it sends `next(cursor)` (nil: nothing more to ask),
+    /// so the server walks the next page while this one travels and is parsed. Returns the page
+    /// and what was sent; nil when nothing was (a reply that is not a page: the caller decides).
+    public func finishScan(
+        _ command: RedisCommand, thenAsk next: (String) -> RedisCommand?
+    ) throws(RedisError) -> (page: RedisReply, asked: RedisCommand?) {
+        if let broken { throw broken }
+        var decided = false, asked: RedisCommand?
+        do {
+            while true {
+                if !decided {
+                    switch reader.scanCursor() {
+                    case .needMore: break
+                    case .notAScanReply: decided = true
+                    case .cursor(let cursor):
+                        decided = true
+                        asked = next(cursor)
+                    }
+                    if let asked { try beginCall(asked) }
+                }
+                if decided, let value = try reader.next() {
+                    return (try RedisReply(value, to: command).checked(), asked)
+                }
+                _ = try transport.wait(for: Int16(POLLIN), until: .after(seconds: options.operationTimeout))
+                try feedWhatArrived()
+            }
+        } catch let error as TransportError {
+            throw fail(error, command: command, seconds: options.operationTimeout)
+        } catch let error as RESPReaderError {
+            throw fail(.protocolViolation(target: options.target, reason: error.reason))
+        } catch let error as RedisError {
+            throw error
+        } catch {
+            throw fail(.connectionLost(target: options.target, reason: "\(error)"))
+        }
     }
 
     /// The next reply the server pushes unasked (after `command`, e.g. MONITOR), or nil when

@@ -140,18 +140,24 @@ public struct KeyScanner {
                     return RedisCommand(arguments: command)
                 }
                 // SCAN on a connection of its own: the next page is asked for before this one
-                // is handled, so the server walks while closeup writes, looks up TTLs or unlinks
-                // (those go through `redis`, never this connection).
+                // is parsed or handled, so the server walks while closeup reads, writes, looks up
+                // TTLs or unlinks (those go through `redis`, never this connection).
                 let walker = try RedisConnection(options: node.options)
                 var asked = scan("0")
                 try walker.beginCall(asked)
                 var cursor = "0"
                 repeat {
-                    let page = try walker.finishCall(asked).scanPage()
+                    // The next page is asked for as soon as this one's cursor arrives.
+                    let (reply, early) = try walker.finishScan(asked) { $0 == "0" ? nil : scan($0) }
+                    let page = try reply.scanPage()
                     cursor = page.cursor
                     if cursor != "0" {
-                        asked = scan(cursor)
-                        try walker.beginCall(asked)
+                        if let early {
+                            asked = early
+                        } else {
+                            asked = scan(cursor)
+                            try walker.beginCall(asked)
+                        }
                     }
                     summary.scanned += page.keys.count
                     var batch: [([UInt8], KeyKind?)] = []
