@@ -55,7 +55,10 @@ final class DeliveryTests {
 
     /// The code was taken back everywhere: no key in Redis, no usable copy in SQLite, and the
     /// send no longer counted against the mobile's limit in either store.
-    func expectWithdrawn(_ user: String, mobile: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectWithdrawn(
+        _ user: String, mobile: String, in redis: RedisConnection? = nil, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let redis = redis ?? self.redis
         let exists = try redis.call(RedisCommand("EXISTS", "otp:\(user)")).resp
         #expect(exists == .integer(0), "the code is still in Redis", sourceLocation: sourceLocation)
         let database = try SQLiteDatabase(path: sqlitePath)
@@ -327,14 +330,18 @@ final class DeliveryTests {
     /// on a connection of its own runs after it, so the quota is not spent and no code is left.
     @Test(arguments: [false, true])
     func aSendThatTimesOutIsUndoneOnceTheServerCatchesUp(force: Bool) throws {
+        // A server of its own: the pause would stall every other test's writes.
+        let server = try RedisServer()
+        let own = ["REDIS_PORT": String(server.port), "REDIS_PASSWORD": ""]
         let user = unique("paused"), number = mobile()
         let paused = Date()
-        _ = try redis.call(RedisCommand("CLIENT", "PAUSE", "3000", "WRITE"))
-        let result = try closeup(["--timeout", "1", "otp", "send", user, "--mobile", number] + (force ? ["--force"] : []))
+        _ = try server.connect().call(RedisCommand("CLIENT", "PAUSE", "3000", "WRITE"))
+        let result = try closeup(
+            ["--timeout", "1", "otp", "send", user, "--mobile", number] + (force ? ["--force"] : []), environment: own)
         #expect(result.status == 3 && result.stderr.contains("within 1 s"), "\(result.stderr)")
         usleep(UInt32(max(0, 3.5 - Date().timeIntervalSince(paused)) * 1_000_000))
-        try expectWithdrawn(user, mobile: number)
-        #expect(try closeup(["otp", "send", user, "--mobile", number]).status == 0)
+        try expectWithdrawn(user, mobile: number, in: try server.connect())
+        #expect(try closeup(["otp", "send", user, "--mobile", number], environment: own).status == 0)
     }
 
     /// Ctrl-C pressed twice, at a command (and child) that ignore SIGTERM: the second signal must
