@@ -73,6 +73,24 @@ struct SQLiteTests {
         #expect(mode.stdout == "delete\n", "\(mode.stdout)")
     }
 
+    /// A kept WAL that still holds frames is read back and copied again by every later run;
+    /// a run that wrote leaves it empty (and one that only read leaves it as it was).
+    @Test func aRunThatWroteLeavesAnEmptyWAL() throws {
+        let path = try TemporaryDirectory.make(prefix: "closeup-sqlite") + "/db.sqlite3"
+        func walSize() throws -> Int { (try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? -1 }
+        do {
+            let database = try SQLiteDatabase(path: path)
+            try database.prepare("INSERT INTO video_jobs (user_id, status) VALUES ('u', 'queued')").run()
+            #expect(try walSize() > 0)
+        }
+        #expect(try walSize() == 0)
+        do {
+            let reader = try SQLiteDatabase(path: path)
+            #expect(try reader.prepare("SELECT count(*) FROM video_jobs").firstInteger() == 1)
+        }
+        #expect(try walSize() == 0)
+    }
+
     @Test func anUnusablePathIsUnavailableNamingIt() {
         #expect {
             try SQLiteDatabase(path: "/proc/closeup/nope.sqlite3")

@@ -41,7 +41,17 @@ public final class SQLiteDatabase {
         }
     }
 
-    deinit { sqlite3_close_v2(handle) }
+    deinit {
+        // The last connection to close copies the WAL into the database, but a kept WAL file is
+        // read back and copied again by every later run (recovery forgets what was copied). So
+        // a run that wrote empties it now, without waiting for anyone (busy: left to the next
+        // writer); the next run then opens an empty WAL and writes nothing when it closes.
+        if sqlite3_total_changes(handle) > 0 {
+            sqlite3_busy_timeout(handle, 0)
+            sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+        }
+        sqlite3_close_v2(handle)
+    }
 
     /// Switching a new file to WAL takes an exclusive lock that SQLite does not wait for through
     /// the busy handler, so closeups opening a brand-new file at once would fail with "database
