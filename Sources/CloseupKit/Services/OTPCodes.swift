@@ -39,18 +39,6 @@ enum OTPCodes {
         return OTPCodeRow(id: id, record: record, expiresEpoch: expires)
     }
 
-    /// Whether closeup stored this very code and every copy of it is used: consumed through
-    /// SQLite while Redis was away, revoked, or superseded by a newer code. A Redis record of a
-    /// spent code is not live (SPEC §2, what live means): it cannot verify, so no command may
-    /// treat it as live. False for a code closeup never stored (another writer's): Redis decides.
-    static func isSpent(_ database: SQLiteDatabase, user: UserID, hash: String) throws(CloseupError) -> Bool {
-        let select = try database.prepare(
-            "SELECT count(*), count(*) FILTER (WHERE used_at IS NULL) FROM otp_codes WHERE user_id = ? AND otp_hash = ?")
-        try select.bind([.text(user.value), .text(hash)])
-        guard try select.step() else { return false }
-        return (select.integer(0) ?? 0) > 0 && select.integer(1) == 0
-    }
-
     /// Marks row `id` used; true for the one caller that got it.
     static func consume(_ database: SQLiteDatabase, id: Int64, now: String) throws(CloseupError) -> Bool {
         try database.prepare("UPDATE otp_codes SET used_at = ? WHERE id = ? AND used_at IS NULL")

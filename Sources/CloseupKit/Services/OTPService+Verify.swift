@@ -118,16 +118,8 @@ private struct RedisVerify: VerifyPrimitives {
         guard attempt.taken else { return VerifyStep(taken: false, attempts: attempt.count, comparison: .none) }
         let comparison: CodeComparison
         do {
-            let answer = try replies[1].checked().text() ?? ""
-            // A mismatch names the stored hash: a record whose code is spent in SQLite is no live
-            // code (SPEC §2), so the guess is compared with the SQLite copy instead, as for none.
-            let mismatched = answer.hasPrefix("mismatch ") ? String(answer.dropFirst("mismatch ".count)) : nil
-            let database = try store.sqlite()
-            let spent = try mismatched.map { hash throws(CloseupError) in
-                try OTPCodes.isSpent(database, user: user, hash: hash)
-            } ?? false
             comparison =
-                switch mismatched == nil ? answer : spent ? "none" : "mismatch" {
+                switch try replies[1].checked().text() {
                 case "match": .match(.redis)
                 case "mismatch": .mismatch
                 case "corrupt":
@@ -135,7 +127,7 @@ private struct RedisVerify: VerifyPrimitives {
                         CloseupError(
                             .corrupt,
                             "corrupt OTP record at '\(otpKey)': not a JSON object with an otp_hash; it was left as it is"))
-                case "none": try SQLiteVerify(database: database, clock: clock).compare(user, candidate: candidate)
+                case "none": try SQLiteVerify(database: try store.sqlite(), clock: clock).compare(user, candidate: candidate)
                 default:
                     throw RedisError.unexpectedReply(
                         command: replies[1].command, expected: "match, mismatch, none or corrupt", received: "another value")
@@ -232,12 +224,12 @@ extension OTPService {
         local ok, record = pcall(cjson.decode, value)
         if not ok or type(record) ~= 'table' or type(record.otp_hash) ~= 'string' then return 'corrupt' end
         local stored, candidate = record.otp_hash, ARGV[1]
-        if #stored ~= #candidate then return 'mismatch ' .. stored end
+        if #stored ~= #candidate then return 'mismatch' end
         local diff = 0
         for i = 1, #stored do
           diff = bit.bor(diff, bit.bxor(string.byte(stored, i), string.byte(candidate, i)))
         end
-        if diff ~= 0 then return 'mismatch ' .. stored end
+        if diff ~= 0 then return 'mismatch' end
         return 'match'
         """)
 

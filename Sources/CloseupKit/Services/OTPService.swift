@@ -157,18 +157,12 @@ public struct OTPService {
             RedisCommand("GET", attemptsKey), RedisCommand("GET", otpKey), RedisCommand("TTL", otpKey),
         ])
         try refuseIfBlocked(request.user, attempts: try AttemptsService.count(state[0], key: attemptsKey))
-        // What live means (SPEC §2), as `live` reads it: a Redis record unless its code is spent
-        // in SQLite (then it is in the way of SET NX, so it goes), else the SQLite copy.
-        let database = try store.sqlite()
+        // What live means (SPEC §2), as `live` reads it: the Redis record while its key exists,
+        // else the SQLite copy (verify would take it).
         var lifetime = try state[2].lifetime()
-        if let stale = try state[1].text(),
-            let record = try? OTPRecord(parsing: stale, key: otpKey, localOffset: clock.utcOffset(clock.epochSeconds)),
-            try OTPCodes.isSpent(database, user: request.user, hash: record.otpHash)
+        if !request.force, lifetime == .gone,
+            let copy = try OTPCodes.live(try store.sqlite(), user: request.user, now: clock.epochSeconds)
         {
-            _ = try redis.run(Self.withdrawScript, key: otpKey, arguments: [stale])
-            lifetime = .gone
-        }
-        if lifetime == .gone, let copy = try OTPCodes.live(database, user: request.user, now: clock.epochSeconds) {
             lifetime = .seconds(copy.expiresEpoch - clock.epochSeconds)
         }
         if !request.force { try refuseIfLive(request.user, lifetime: lifetime) }
@@ -323,10 +317,6 @@ public struct OTPService {
                 if let value = try replies[0].text() {
                     let ttl = try replies[1].lifetime().seconds
                     var record = try OTPRecord(parsing: value, key: key, localOffset: offset)
-                    let database = try store.sqlite()
-                    if try OTPCodes.isSpent(database, user: user, hash: record.otpHash) {
-                        return try liveInSQLite(database, user)
-                    }
                     if record.expiresEpoch == nil, let ttl {
                         // SPEC §1: a missing expires_at is derived from the key's TTL.
                         record.expiresEpoch = Double(clock.epochSeconds + ttl)
