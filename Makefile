@@ -46,12 +46,13 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_closeup \
 	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/closeup.fish
 
-# closeup against redis-cli and redis-py, in one run; writes bench/results.md.
+# closeup against redis-cli, redis-py, a minimal hiredis client and the server's own time, in one run;
+# writes bench/results.md.
 bench: build
 	@python3 -c 'import redis' 2>/dev/null || python3 -m pip install --quiet redis
-	@command -v hyperfine >/dev/null && command -v strace >/dev/null || \
+	@command -v hyperfine >/dev/null && command -v strace >/dev/null && command -v cc >/dev/null || \
 	  { if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
-	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq hyperfine strace >/dev/null; }
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq hyperfine strace gcc >/dev/null; }
 	bench/run.sh $(BIN)
 
 # libFuzzer + AddressSanitizer on the parsers and the reply path, FUZZ_SECONDS (60) each.
