@@ -256,8 +256,10 @@ final class DeliveryTests {
         for redirect in ["> /dev/full", ">&-"] {
             let result = try shell("closeup \(words) \(redirect)")
             #expect(result.status == 3, "\(words) \(redirect): \(result.stderr)")
-            #expect(result.stderrLines.count == 1 && result.stderr.hasPrefix("closeup: cannot write to stdout"),
-                    "\(words) \(redirect): \(result.stderr)")
+            // One line; with --json, one JSON object (SPEC §4).
+            let expected = arguments.contains("--json") ? #"{"error":{"exit":3,"kind":"unavailable","message":"cannot write to stdout"#
+                : "closeup: cannot write to stdout"
+            #expect(result.stderrLines.count == 1 && result.stderr.hasPrefix(expected), "\(words) \(redirect): \(result.stderr)")
         }
         // A reader that went away is the one quiet case (closeup … | head).
         let vanished = try shell(Self.withBrokenStdout("closeup \(words)", ">&4"))

@@ -100,7 +100,8 @@ final class RaceTests {
         let reasons = results.map { arena.json($0.stdout)["reason"] as? String }
         let compared = results.filter { $0.status == 0 }.count + reasons.filter { $0 == "wrong_code" }.count
         let refused = results.filter { $0.status == 4 }
-        #expect(refused.allSatisfy { $0.stderr.contains("is blocked") })
+        // With --json a refusal is a result on stdout (SPEC §4).
+        #expect(refused.allSatisfy { arena.json($0.stdout)["reason"] as? String == "blocked" })
         switch redisDuring {
         case .up, .gone:
             #expect(compared <= 5, "\(results.map(\.status)) \(reasons)")

@@ -46,12 +46,14 @@ public enum Runner {
         signal(SIGCHLD, SIG_DFL)
         let terminal = Terminal(color: nil, environment: environment)
         terminal.stdoutWasClosed = stdoutWasClosed
+        // Known before parsing, so even a command line that does not parse is answered in JSON.
+        terminal.jsonErrors = (arguments.firstIndex(of: "--").map { arguments[..<$0] } ?? arguments[...]).contains("--json")
         var status = execute(arguments, environment: environment, terminal: terminal)
         terminal.flush()
         // A result that did not reach stdout in full is a failure, whatever it said (SPEC §4); an
         // error already reported keeps its own status and line.
         if case .failed(let reason)? = terminal.writeFailure, [0, 1, 4].contains(status) {
-            terminal.error("cannot write to stdout: \(reason); the output is incomplete")
+            terminal.report(.unavailable("cannot write to stdout: \(reason); the output is incomplete"))
             status = 3
         }
         if let signal = Interruption.caught, status == 128 + signal { Interruption.end(as: signal) }
@@ -75,7 +77,8 @@ public enum Runner {
                 parsed = arguments
             }
         } catch {
-            terminal.error(error.message)
+            terminal.report(.usage(error.message))
+            guard !terminal.jsonErrors else { return 2 }
             let see = error.commandPath.isEmpty ? "closeup --help" : "closeup \(error.commandPath.joined(separator: " ")) --help"
             if let command = CommandTable.command(error.commandPath) {
                 terminal.errorDetail("usage: \(HelpRenderer.usage(command))")
@@ -89,16 +92,24 @@ public enum Runner {
         if let color = parsed.value("color") {
             terminal.colorOnStdout = Terminal(color: color, environment: environment).colorOnStdout
         }
+        var context: CommandContext?
         do throws(CloseupError) {
             let settings = try resolveSettings(parsed, environment: environment)
             for warning in settings.warnings { terminal.warn(warning) }
             let store = Store(settings: settings, warn: { terminal.warn($0) })
-            let context = CommandContext(
+            context = CommandContext(
                 arguments: parsed, settings: settings, store: store, terminal: terminal, json: parsed.has("json"))
-            return try dispatch(context)
+            return try dispatch(context!)
         } catch {
-            terminal.error(error.line)
-            if error.kind == .internal { terminal.errorDetail("this is a bug in closeup; please report it") }
+            if let context, context.json, let reason = error.reason {
+                // SPEC §4: a refusal is a result, on stdout, with its reason and what comes next.
+                guard case .object(let details) = error.details else { return error.exitCode }
+                context.emit([("reason", .string(reason))] + details + [("message", .string(error.line))], text: "")
+            } else if error.kind == .internal {
+                terminal.report(error, line: error.line + "; this is a bug in closeup; please report it")
+            } else {
+                terminal.report(error)
+            }
             // A run a signal cut short (the service undid its work) ends as the signal asked.
             if let signal = Interruption.caught { return 128 + signal }
             return error.exitCode

@@ -81,7 +81,7 @@ struct UserList {
                 do {
                     window.append(try UserID(line.text))
                 } catch {
-                    terminal.error("stdin line \(line.number): \(error.line)")
+                    terminal.report(error, line: "stdin line \(line.number): \(error.line)")
                     badInput = true
                 }
                 continue

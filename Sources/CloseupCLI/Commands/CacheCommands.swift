@@ -18,7 +18,7 @@ enum CacheCommands {
             [
                 ("user_id", .string(user.value)), ("job_id", .optional(pending?.jobID)),
                 ("source", .optional(pending?.source.rawValue)), ("ttl_seconds", Format.ttl(pending?.ttl)),
-            ], text: text)
+            ] + (pending == nil ? [("reason", .string("not_cached"))] : []), text: text)
         return pending == nil ? 1 : 0
     }
 
@@ -45,7 +45,7 @@ enum CacheCommands {
             [
                 ("user_id", .string(user.value)), ("verified", cached.map { .bool($0.value) } ?? .null),
                 ("ttl_seconds", Format.ttl(cached?.ttl)),
-            ], text: text)
+            ] + (cached == nil ? [("reason", .string("not_cached"))] : []), text: text)
         return cached == nil ? 1 : 0
     }
 

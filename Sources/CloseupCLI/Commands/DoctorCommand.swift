@@ -16,7 +16,7 @@ enum DoctorCommand {
             context.terminal.write(human(report, context.terminal))
         }
         guard let failure = report.failure else { return 0 }
-        context.terminal.error(failure.line)
+        context.terminal.report(failure)
         return failure.exitCode
     }
 

@@ -9,7 +9,7 @@ enum InspectCommand {
         } else {
             context.terminal.write(human(report, context.terminal))
         }
-        for problem in report.problems { context.terminal.error(problem.line) }
+        for problem in report.problems { context.terminal.report(problem) }
         return report.problems.first?.exitCode ?? 0
     }
 

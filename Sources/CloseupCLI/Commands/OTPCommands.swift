@@ -114,7 +114,7 @@ enum OTPCommands {
                 ("live", .bool(live != nil)),
                 ("ttl_seconds", Format.ttl(live?.ttl)),
                 ("expires_at", .optional(live?.record.expiresAt)),
-            ], text: text, store: live?.source)
+            ] + (live == nil ? [("reason", .string("no_live_otp"))] : []), text: text, store: live?.source)
         return live == nil ? 1 : 0
     }
 }

@@ -11,6 +11,11 @@ extension CloseupError {
     }
 }
 
+extension Terminal {
+    /// Reports `error` in the user's words (see `report(_:line:)`).
+    func report(_ error: CloseupError) { report(error, line: error.line) }
+}
+
 enum Remedies {
     static func advice(_ remedy: CloseupError.Remedy) -> String {
         switch remedy {

@@ -107,6 +107,34 @@ public final class Terminal {
         Terminal.writeAll(STDERR_FILENO, "closeup: \(Printable.neutralizingControls(message))\n")
     }
 
+    /// Errors as JSON on stderr (SPEC §4): set when the command line asked for --json.
+    public var jsonErrors = false
+
+    /// An error the run reports: one line, or with --json one object on stderr,
+    /// `{"error":{"exit":N,"kind":"…","message":"…"}}` (the message with its remedy).
+    public func report(_ error: CloseupError, line: String) {
+        guard jsonErrors else { return self.error(line) }
+        flush()
+        progressLine.erase()
+        let kind =
+            switch error.kind {
+            case .negative: "negative"
+            case .usage: "usage"
+            case .unavailable: "unavailable"
+            case .refused: "refused"
+            case .configuration: "configuration"
+            case .corrupt: "corrupt"
+            case .internal: "internal"
+            }
+        let object = JSON.object([
+            (
+                "error",
+                .object([("exit", .integer(Int64(error.exitCode))), ("kind", .string(kind)), ("message", .string(line))])
+            )
+        ])
+        Terminal.writeAll(STDERR_FILENO, object.serialized + "\n")
+    }
+
     /// A raw block on stderr (usage lines after an error).
     public func errorDetail(_ text: String) {
         progressLine.erase()

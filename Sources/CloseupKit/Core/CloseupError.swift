@@ -57,11 +57,25 @@ public struct CloseupError: Error, Equatable, Sendable, CustomStringConvertible 
     public var kind: Kind
     public var message: String
     public var remedy: Remedy?
+    /// A refusal is a result (SPEC §4): why, as one stable word (`blocked`, `live_otp`,
+    /// `rate_limited`), and what a script needs next (`ttl_seconds`, `reset_in_seconds`…).
+    public var reason: String?
+    public var details: JSON = .object([])
 
     public init(_ kind: Kind, _ message: String, remedy: Remedy? = nil) {
         self.kind = kind
         self.message = message
         self.remedy = remedy
+    }
+
+    /// A refusal (exit 4) that a script reads as a result.
+    public static func refused(
+        _ message: String, reason: String, details: [(String, JSON)], remedy: Remedy? = nil
+    ) -> CloseupError {
+        var error = CloseupError(.refused, message, remedy: remedy)
+        error.reason = reason
+        error.details = .object(details)
+        return error
     }
 
     public var exitCode: Int32 {

@@ -343,8 +343,12 @@ public struct OTPService {
     }
 
     func blocked(_ user: UserID, attempts: Int64) -> CloseupError {
-        .init(
-            .refused, "user '\(user)' is blocked after \(attempts) failed attempts (max \(maxAttempts))",
+        .refused(
+            "user '\(user)' is blocked after \(attempts) failed attempts (max \(maxAttempts))", reason: "blocked",
+            details: [
+                ("user_id", .string(user.value)), ("count", .integer(attempts)), ("max", .integer(Int64(maxAttempts))),
+                ("blocked", .bool(true)),
+            ],
             remedy: .clearAttempts(user: user.value))
     }
 
@@ -355,16 +359,23 @@ public struct OTPService {
         case .noExpiry: remaining = "it has no expiry"
         case .seconds(let seconds): remaining = "\(seconds) s remain"
         }
-        throw .init(.refused, "user '\(user)' already has a live OTP (\(remaining))", remedy: .forceReplace)
+        throw .refused(
+            "user '\(user)' already has a live OTP (\(remaining))", reason: "live_otp",
+            details: [("user_id", .string(user.value)), ("ttl_seconds", lifetime.seconds.map(JSON.integer) ?? .null)],
+            remedy: .forceReplace)
     }
 
     private func refuseIfLimited(_ decision: RateLimitDecision, mobile: MobileNumber) throws(CloseupError) {
         guard !decision.allowed else { return }
         let retry = decision.resetInSeconds.map { "; try again in \($0) s" } ?? ""
-        throw .init(
-            .refused,
+        throw .refused(
             "send rate limit reached for \(mobile.masked): \(decision.count) of \(decision.limit) sends"
-                + " in \(Self.sendWindow) s\(retry)")
+                + " in \(Self.sendWindow) s\(retry)",
+            reason: "rate_limited",
+            details: [
+                ("mobile_number", .string(mobile.value)), ("count", .integer(decision.count)),
+                ("max", .integer(decision.limit)), ("reset_in_seconds", decision.resetInSeconds.map(JSON.integer) ?? .null),
+            ])
     }
 
     /// KEYS[1] otp key; ARGV[1] the value we wrote. Deletes it only if it is still ours.

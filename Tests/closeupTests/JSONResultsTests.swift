@@ -1,0 +1,104 @@
+// SPEC §4 for scripts: with --json a refusal or negative answer (exit 1, 4) is a
+// result, one JSON object on stdout with a `reason`; an error (exit 2, 3, 5, 6)
+// is one JSON object on stderr, {"error":{"exit","kind","message"}}, and
+// nothing on stdout. Run over every kind of outcome, against a real server.
+import CloseupKit
+import CloseupTestSupport
+import Foundation
+import Testing
+
+@Suite(.serialized)
+final class JSONResultsTests {
+    static let server = try! RedisServer()
+    let home: String
+    let environment: [String: String]
+    var redis: RedisConnection { try! Self.server.connect() }
+
+    init() throws {
+        home = try TemporaryDirectory.make(prefix: "closeup-json")
+        environment = Closeup.environment(
+            home: home, extra: ["REDIS_PORT": String(Self.server.port), "CLOSEUP_OTP_SECRET": "json-secret"])
+    }
+
+    func closeup(_ arguments: [String], environment extra: [String: String] = [:]) throws -> CloseupResult {
+        try Closeup.run(["--json"] + arguments, environment: environment.merging(extra) { $1 }, directory: home)
+    }
+
+    func object(_ text: String) -> [String: Any]? {
+        let lines = text.split(separator: "\n")
+        guard lines.count == 1 else { return nil }
+        return (try? JSONSerialization.jsonObject(with: Data(lines[0].utf8))) as? [String: Any]
+    }
+
+    /// A refusal or negative answer: one object on stdout with `reason`, stderr free of JSON.
+    func expectResult(_ result: CloseupResult, status: Int32, reason: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(result.status == status, "\(result.stdout)\(result.stderr)", sourceLocation: sourceLocation)
+        let found = object(result.stdout)
+        #expect(found?["reason"] as? String == reason, "\(result.stdout)", sourceLocation: sourceLocation)
+        #expect(found?["store"] as? String == "redis", "\(result.stdout)", sourceLocation: sourceLocation)
+        #expect(!result.stderr.contains("{\"error\""), "\(result.stderr)", sourceLocation: sourceLocation)
+    }
+
+    /// An error: nothing on stdout, one object on stderr naming the exit status and kind.
+    func expectError(_ result: CloseupResult, status: Int32, kind: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(result.status == status, "\(result.stdout)\(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stdout.isEmpty, "\(result.stdout)", sourceLocation: sourceLocation)
+        let error = object(result.stderr)?["error"] as? [String: Any]
+        #expect(error?["exit"] as? Int == Int(status), "\(result.stderr)", sourceLocation: sourceLocation)
+        #expect(error?["kind"] as? String == kind, "\(result.stderr)", sourceLocation: sourceLocation)
+        #expect((error?["message"] as? String)?.isEmpty == false, sourceLocation: sourceLocation)
+    }
+
+    @Test func negativeAnswersAreResultsWithAReason() throws {
+        let user = "json-\(UUID().uuidString.prefix(8))"
+        expectResult(try closeup(["otp", "ttl", user]), status: 1, reason: "no_live_otp")
+        expectResult(try closeup(["otp", "verify", user, "123456"]), status: 1, reason: "no_live_otp")
+        expectResult(try closeup(["verification", "get", user]), status: 1, reason: "not_cached")
+        expectResult(try closeup(["pending-video", "get", user]), status: 1, reason: "not_cached")
+        for _ in 0..<2 { _ = try closeup(["ratelimit", "check", "login", user, "--max", "1", "--window", "60"]) }
+        let limited = try closeup(["ratelimit", "check", "login", user, "--max", "1", "--window", "60"])
+        expectResult(limited, status: 1, reason: "rate_limited")
+        #expect((object(limited.stdout)?["reset_in_seconds"] as? Int ?? 0) > 0)
+
+        let sent = try closeup(["otp", "send", user, "--mobile", "9812345610"])
+        let code = object(sent.stdout)?["otp"] as? String ?? ""
+        let wrong = code == "000000" ? "000001" : "000000"
+        expectResult(try closeup(["otp", "verify", user, wrong]), status: 1, reason: "wrong_code")
+    }
+
+    @Test func refusalsAreResultsWithWhatAScriptNeedsNext() throws {
+        let user = "json-\(UUID().uuidString.prefix(8))"
+        let mobile = "97\(Int.random(in: 10_000_000...99_999_999))"
+        #expect(try closeup(["otp", "send", user, "--mobile", mobile]).status == 0)
+        let live = try closeup(["otp", "send", user, "--mobile", mobile])
+        expectResult(live, status: 4, reason: "live_otp")
+        #expect((object(live.stdout)?["ttl_seconds"] as? Int ?? 0) > 290)
+
+        for index in 0..<2 {
+            _ = try closeup(["otp", "send", "\(user)-\(index)", "--mobile", mobile])
+        }
+        let limited = try closeup(["otp", "send", "\(user)-x", "--mobile", mobile])
+        expectResult(limited, status: 4, reason: "rate_limited")
+        #expect(object(limited.stdout)?["max"] as? Int == 3 && object(limited.stdout)?["count"] as? Int == 3)
+
+        try redis.call(RedisCommand("SET", "otp:attempts:\(user)", "5", "EX", "600"))
+        let blocked = try closeup(["otp", "verify", user, "123456"])
+        expectResult(blocked, status: 4, reason: "blocked")
+        #expect(object(blocked.stdout)?["count"] as? Int == 5 && object(blocked.stdout)?["max"] as? Int == 5)
+    }
+
+    @Test func errorsAreOneObjectOnStderr() throws {
+        expectError(try closeup(["otp", "ttl", "u1", "--bogus"]), status: 2, kind: "usage")
+        expectError(try closeup(["otp", "ttl", "bad user"]), status: 2, kind: "usage")
+        expectError(try closeup(["--url", "redis://host:port", "otp", "ttl", "u1"]), status: 5, kind: "configuration")
+        let away = ["REDIS_PORT": String(try freePort())]
+        expectError(try closeup(["--store", "redis", "otp", "ttl", "u1"], environment: away), status: 3, kind: "unavailable")
+        try redis.call(RedisCommand("SET", "otp:json-corrupt", "{not json", "EX", "60"))
+        expectError(try closeup(["otp", "ttl", "json-corrupt"]), status: 6, kind: "corrupt")
+        // A failed write to stdout, in JSON too.
+        let full = try Closeup.shell(
+            "closeup --no-env-file --json otp ttl u1 > /dev/full", environment: environment, directory: home)
+        #expect(full.status == 3)
+        #expect((object(full.stderr)?["error"] as? [String: Any])?["kind"] as? String == "unavailable", "\(full.stderr)")
+    }
+}
