@@ -405,7 +405,20 @@ final class OTPLifecycleTests {
         for _ in 1...3 { _ = try send(unique("rl"), mobile: mobile) }
         let refused = try closeup(["otp", "send", unique("rl"), "--mobile", mobile])
         #expect(refused.status == 4 && refused.stderr.contains("send rate limit reached"))
+        #expect(refused.stderr.contains("run 'closeup ratelimit reset otp_request NUMBER'"), "\(refused.stderr)")
         #expect(try redis.call(RedisCommand("GET", "rate_limit:otp_request:\(mobile)")).string == "3")
+        // The number as an operator types it (spaces, dashes) finds the counter, as --mobile does.
+        let digits = Array(mobile.dropFirst())
+        let typed = "+" + String(digits.prefix(2)) + " " + String(digits[2..<6]) + "-" + String(digits.dropFirst(6))
+        let peek = try closeup(["--json", "ratelimit", "check", "otp_request", typed, "--max", "3", "--window", "300", "--peek"])
+        #expect(peek.status == 1 && peek.stdout.contains(#""count":3"#) && peek.stdout.contains(#""identifier":"\#(mobile)""#),
+                "\(peek.stdout)\(peek.stderr)")
+        let reset = try closeup(["ratelimit", "reset", "otp_request", typed])
+        #expect(reset.status == 0 && reset.stdout.hasPrefix("reset otp_request"), "\(reset.stdout)")
+        #expect(try redis.call(RedisCommand("EXISTS", "rate_limit:otp_request:\(mobile)")).resp == .integer(0))
+        // Other actions keep their identifiers as given.
+        #expect(try closeup(["ratelimit", "reset", "login", "a b"]).status == 2)
+        #expect(try closeup(["ratelimit", "reset", "otp_request", "12ab"]).status == 2)
     }
 
     // MARK: 6. Bad input

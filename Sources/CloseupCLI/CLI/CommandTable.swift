@@ -169,7 +169,8 @@ public enum CommandTable {
                 first request and lasts --window seconds. A request under --max is counted and allowed \
                 (exit 0); one at the limit is refused (exit 1) and not counted, so the counter never \
                 exceeds the limit. One atomic step, which also gives a counter found without a TTL its \
-                window. --peek reports without counting.
+                window. --peek reports without counting. For otp_request the identifier is a mobile \
+                number taken as --mobile takes it: spaces and dashes are stripped, a leading + is kept.
                 """,
             arguments: [
                 ArgumentSpec(name: "ACTION", summary: "The action, [a-z0-9_]{1,64} (e.g. otp_request)"),
@@ -190,6 +191,10 @@ public enum CommandTable {
         CommandSpec(
             id: .rateLimitReset, path: ["ratelimit", "reset"],
             summary: "Delete a rate-limit counter",
+            details: """
+                For otp_request the identifier is a mobile number taken as --mobile takes it ('+91 \
+                98765-00000' is +919876500000). A counter that is not there is not an error (exit 0).
+                """,
             arguments: [
                 ArgumentSpec(name: "ACTION", summary: "The action, [a-z0-9_]{1,64}"),
                 ArgumentSpec(name: "IDENTIFIER", summary: "What is limited"),

@@ -5,7 +5,7 @@ enum RateLimitCommands {
     static func check(_ context: CommandContext) throws(CloseupError) -> Int32 {
         let arguments = context.arguments
         let action = try RateLimitAction(arguments.positionals[0])
-        let identifier = try RateLimitIdentifier(arguments.positionals[1])
+        let identifier = try RateLimitIdentifier(arguments.positionals[1], for: action)
         let decision = try RateLimiter(store: context.store).check(
             action, identifier, limit: Int64(arguments.value("max")!)!, window: Int64(arguments.value("window")!)!,
             peek: arguments.has("peek"))
@@ -25,7 +25,7 @@ enum RateLimitCommands {
 
     static func reset(_ context: CommandContext) throws(CloseupError) -> Int32 {
         let action = try RateLimitAction(context.arguments.positionals[0])
-        let identifier = try RateLimitIdentifier(context.arguments.positionals[1])
+        let identifier = try RateLimitIdentifier(context.arguments.positionals[1], for: action)
         let existed = try RateLimiter(store: context.store).reset(action, identifier)
         context.emit(
             [("action", .string(action.value)), ("identifier", .string(identifier.value)), ("cleared", .bool(existed))],

@@ -35,6 +35,7 @@ enum Remedies {
         case .forceReplace: "use --force to replace it"
         case .clearAttempts(let user): "run 'closeup attempts clear \(user)' to unblock"
         case .dropAnyKey: "drop --any-key"
+        case .resetSendLimit: "to allow sends now, run 'closeup ratelimit reset otp_request NUMBER' with the number as given to --mobile"
         }
     }
 }

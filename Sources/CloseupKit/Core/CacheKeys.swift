@@ -78,6 +78,13 @@ public struct RateLimitIdentifier: Hashable, Sendable {
         }
         value = raw
     }
+
+    /// An identifier as the backend keys it for `action`: the send limit (`otp_request`) is kept
+    /// per mobile number in its stored form, so a number is taken as `--mobile` takes it (spaces
+    /// and dashes stripped) and `'+91 98765-00000'` finds the counter of `+919876500000`.
+    public init(_ raw: String, for action: RateLimitAction) throws(CloseupError) {
+        if action == .otpRequest { try self.init(MobileNumber(raw).value) } else { try self.init(raw) }
+    }
 }
 
 /// The keys of SPEC §1, byte for byte what the backend uses.

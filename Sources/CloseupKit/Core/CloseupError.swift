@@ -52,6 +52,8 @@ public struct CloseupError: Error, Equatable, Sendable, CustomStringConvertible 
         case clearAttempts(user: String)
         /// A delete that would reach outside closeup's namespaces.
         case dropAnyKey
+        /// The send limit of a mobile number was reached; resetting it allows sends now.
+        case resetSendLimit
     }
 
     public var kind: Kind

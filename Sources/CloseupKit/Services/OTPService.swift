@@ -375,7 +375,8 @@ public struct OTPService {
             details: [
                 ("mobile_number", .string(mobile.value)), ("count", .integer(decision.count)),
                 ("max", .integer(decision.limit)), ("reset_in_seconds", decision.resetInSeconds.map(JSON.integer) ?? .null),
-            ])
+            ],
+            remedy: .resetSendLimit)
     }
 
     /// KEYS[1] otp key; ARGV[1] the value we wrote. Deletes it only if it is still ours.
