@@ -7,7 +7,7 @@ _closeup() {
         word=${COMP_WORDS[i]}
         if ((skip)); then skip=0; continue; fi
         case $word in
-            --color|--url|--host|--port|--db|--username|--password-file|--cacert|--cert|--key|--sni|--connect-timeout|--timeout|--store|--sqlite|--env-file|--max-attempts|--mobile|--channel|--via|--ttl|--max|--window|--kind|--match|--count|--limit|--user|--duration|--interval) skip=1; given+=("$word"); continue ;;
+            --color|--url|--host|--port|--db|--username|--password-file|--cacert|--cert|--key|--sni|--connect-timeout|--timeout|--store|--sqlite|--env-file|--max-attempts|--mobile|--channel|--via|--ttl|--min|--max|--window|--kind|--match|--count|--limit|--user|--duration|--interval) skip=1; given+=("$word"); continue ;;
             --*=*) given+=("${word%%=*}"); continue ;;
             -*) given+=("$word"); continue ;;
         esac
@@ -21,6 +21,7 @@ _closeup() {
             "attempts/get") path="attempts get" ;;
             "otp/revoke") path="otp revoke" ;;
             "attempts/clear") path="attempts clear" ;;
+            "attempts/list") path="attempts list" ;;
             "/ratelimit") path="ratelimit" ;;
             "ratelimit/check") path="ratelimit check" ;;
             "ratelimit/reset") path="ratelimit reset" ;;
@@ -64,6 +65,7 @@ _closeup() {
         "otp send:--channel") COMPREPLY=($(compgen -W "sms whatsapp" -- "$cur")); return ;;
         "otp send:--via") COMPREPLY=($(compgen -W "stdout command" -- "$cur")); return ;;
         "otp send:--ttl") COMPREPLY=(); return ;;
+        "attempts list:--min") COMPREPLY=(); return ;;
         "ratelimit check:--max") COMPREPLY=(); return ;;
         "ratelimit check:--window") COMPREPLY=(); return ;;
         "pending-video set:--ttl") COMPREPLY=(); return ;;
@@ -95,7 +97,7 @@ _closeup() {
         "inspect") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
             case $positional in
             esac ;;
-        "attempts") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"; words="get clear" ;;
+        "attempts") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"; words="get clear list" ;;
         "attempts get") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
             case $positional in
             esac ;;
@@ -103,6 +105,9 @@ _closeup() {
             case $positional in
             esac ;;
         "attempts clear") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
+            case $positional in
+            esac ;;
+        "attempts list") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --blocked --min"
             case $positional in
             esac ;;
         "ratelimit") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"; words="check reset" ;;

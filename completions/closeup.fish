@@ -1,5 +1,5 @@
 # fish completion for closeup (generated from the command table; do not edit)
-set -g __closeup_paths 'otp' 'otp send' 'otp verify' 'otp ttl' 'inspect' 'attempts' 'attempts get' 'otp revoke' 'attempts clear' 'ratelimit' 'ratelimit check' 'ratelimit reset' 'pending-video' 'pending-video get' 'pending-video set' 'pending-video clear' 'verification' 'verification get' 'verification set' 'verification clear' 'keys' 'keys scan' 'monitor' 'doctor' 'completions' 'help'
+set -g __closeup_paths 'otp' 'otp send' 'otp verify' 'otp ttl' 'inspect' 'attempts' 'attempts get' 'otp revoke' 'attempts clear' 'attempts list' 'ratelimit' 'ratelimit check' 'ratelimit reset' 'pending-video' 'pending-video get' 'pending-video set' 'pending-video clear' 'verification' 'verification get' 'verification set' 'verification clear' 'keys' 'keys scan' 'monitor' 'doctor' 'completions' 'help'
 
 # The command path typed so far ("otp send"), skipping flags and their values.
 function __closeup_path
@@ -13,7 +13,7 @@ function __closeup_path
             continue
         end
         switch $word
-            case --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --mobile --channel --via --ttl --max --window --kind --match --count --limit --user --duration --interval
+            case --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --mobile --channel --via --ttl --min --max --window --kind --match --count --limit --user --duration --interval
                 set skip 1
                 continue
             case '-*'
@@ -64,6 +64,9 @@ complete -c closeup -n "__closeup_at 'otp send'" -l force -d 'Replace a live cod
 complete -c closeup -n "__closeup_at 'otp send'" -l ttl -x -d 'Lifetime of the code (default 300)'
 complete -c closeup -n "__closeup_at 'attempts'" -a get -d 'Failed verification attempts of a user'
 complete -c closeup -n "__closeup_at 'attempts'" -a clear -d 'Clear failed attempts, unblocking users'
+complete -c closeup -n "__closeup_at 'attempts'" -a list -d 'Users with failed attempts: who is blocked right now'
+complete -c closeup -n "__closeup_at 'attempts list'" -l blocked -d 'Only users at --max-attempts or over'
+complete -c closeup -n "__closeup_at 'attempts list'" -l min -x -d 'Only users with at least N failed attempts (default 1)'
 complete -c closeup -n "__closeup_at 'ratelimit'" -a check -d 'Count a request against a fixed-window rate limit'
 complete -c closeup -n "__closeup_at 'ratelimit'" -a reset -d 'Delete a rate-limit counter'
 complete -c closeup -n "__closeup_at 'ratelimit check'" -l max -x -d 'Requests allowed per window'

@@ -55,6 +55,8 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(command: .inspect, arguments: ["inspect", ""], message: "invalid user id ''"),
         BadInput(command: .inspect, arguments: ["inspect", "u1", "u2"], message: "unexpected argument 'u2'"),
         BadInput(command: .attemptsGet, arguments: ["attempts", "get", "a b"], message: "invalid user id 'a b'"),
+        BadInput(command: .attemptsList, arguments: ["attempts", "list", "--min", "0"], message: "'0' for '--min'"),
+        BadInput(command: .attemptsList, arguments: ["attempts", "list", "extra"], message: "extra"),
         BadInput(command: .attemptsClear, arguments: ["attempts", "clear", "ok-user", "bad user"], message: "invalid user id 'bad user'"),
         BadInput(command: .otpRevoke, arguments: ["otp", "revoke", "ok-user", "u:1"], message: "invalid user id 'u:1'"),
         BadInput(command: .otpRevoke, arguments: ["otp", "revoke"], message: "USER"),

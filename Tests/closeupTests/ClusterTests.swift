@@ -102,6 +102,12 @@ final class ClusterTests {
         let listed = try closeup(["keys", "scan", "--kind", "attempts", "--match", "otp:attempts:scan-*"])
         #expect(listed.status == 0)
         #expect(Set(listed.stdout.split(separator: "\n").map(String.init)) == Set(ids.map { "otp:attempts:\($0)" }))
+        // attempts list reaches every master too, reading each node's counters.
+        let counters = try closeup(["--json", "attempts", "list", "--min", "2"])
+        let listedUsers = counters.stdout.split(separator: "\n").compactMap { line in
+            ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["user_id"] as? String
+        }
+        #expect(counters.status == 0 && Set(listedUsers).isSuperset(of: Set(ids)), "\(counters.stderr)")
         let cleared = try closeup(["attempts", "clear", "-"], stdin: ids.joined(separator: "\n"))
         #expect(cleared.stdout == "cleared 3000 attempt counters\n")
         #expect(try closeup(["keys", "scan", "--kind", "attempts", "--match", "otp:attempts:scan-*"]).stdout.isEmpty)

@@ -38,6 +38,7 @@ struct MatrixCommand: Sendable, CustomTestStringConvertible {
         MatrixCommand(command: .inspect, arguments: ["inspect", user], reads: [.otp, .attempts, .verification, .pendingVideo]),
         MatrixCommand(command: .attemptsGet, arguments: ["attempts", "get", user], reads: [.attempts]),
         MatrixCommand(command: .attemptsClear, arguments: ["attempts", "clear", user], deletes: true),
+        MatrixCommand(command: .attemptsList, arguments: ["attempts", "list"], reads: [.attempts]),
         MatrixCommand(
             command: .rateLimitCheck, arguments: ["ratelimit", "check", "login", identifier, "--max", "3", "--window", "60"],
             reads: [.rateLimit], writes: true),

@@ -8,7 +8,7 @@ import CloseupKit
 public enum CommandID: String, CaseIterable, Sendable {
     case otpSend, otpVerify, otpTTL, otpRevoke
     case inspect
-    case attemptsGet, attemptsClear
+    case attemptsGet, attemptsClear, attemptsList
     case rateLimitCheck, rateLimitReset
     case pendingVideoGet, pendingVideoSet, pendingVideoClear
     case verificationGet, verificationSet, verificationClear

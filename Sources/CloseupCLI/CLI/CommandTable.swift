@@ -162,6 +162,31 @@ public enum CommandTable {
                 ("cut -f1 blocked.tsv | closeup attempts clear -", "unblock many"),
             ]),
         CommandSpec(
+            id: .attemptsList, path: ["attempts", "list"],
+            summary: "Users with failed attempts: who is blocked right now",
+            details: """
+                Streams every user with a failed-attempt counter, as SCAN finds them: the count, the \
+                maximum, whether the user is blocked, and the seconds the counter has left. It walks \
+                every master of a cluster, reads each SCAN batch's counters in one pipeline, and keeps \
+                nothing across batches (flat memory; a counter SCAN returns twice may be listed twice). \
+                With Redis away it lists SQLite's counters. A key not of closeup's shape (otp:attempts:a b) \
+                is not listed. The count of users listed goes to stderr. A list that finds nobody exits 0; \
+                a counter that is not a number ends the list with exit 6, naming its key.
+                """,
+            flags: [
+                FlagSpec(long: "blocked", summary: "Only users at --max-attempts or over"),
+                FlagSpec(
+                    long: "min", value: "N", kind: .count, maximum: CommandTable.longestSpan,
+                    summary: "Only users with at least N failed attempts (default 1)"),
+            ],
+            examples: [
+                ("closeup attempts list --blocked", "who is blocked right now?"),
+                (
+                    "closeup --json attempts list --blocked | jq -r .user_id | closeup attempts clear -",
+                    "unblock everyone"
+                ),
+            ]),
+        CommandSpec(
             id: .rateLimitCheck, path: ["ratelimit", "check"],
             summary: "Count a request against a fixed-window rate limit",
             details: """

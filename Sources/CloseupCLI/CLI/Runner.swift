@@ -126,6 +126,7 @@ public enum Runner {
         case .inspect: try InspectCommand.run(context)
         case .attemptsGet: try AttemptsCommands.get(context)
         case .attemptsClear: try AttemptsCommands.clear(context)
+        case .attemptsList: try AttemptsCommands.list(context)
         case .rateLimitCheck: try RateLimitCommands.check(context)
         case .rateLimitReset: try RateLimitCommands.reset(context)
         case .pendingVideoGet: try CacheCommands.pendingVideoGet(context)

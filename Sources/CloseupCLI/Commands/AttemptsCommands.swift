@@ -1,4 +1,4 @@
-// attempts get / clear: the failed-attempt counters that block users.
+// attempts get / clear / list: the failed-attempt counters that block users.
 import CloseupKit
 
 enum AttemptsCommands {
@@ -12,6 +12,47 @@ enum AttemptsCommands {
                 ("max_attempts", .integer(Int64(attempts.max))), ("blocked", .bool(attempts.blocked)),
                 ("ttl_seconds", Format.ttl(attempts.ttl)),
             ], text: "\(attempts.user): \(attempts.count) of \(attempts.max) failed attempts\(blocked)\(lifetime)")
+        return 0
+    }
+
+    /// One line (or JSON object) per user with a counter, a SCAN batch at a time.
+    static func list(_ context: CommandContext) throws(CloseupError) -> Int32 {
+        let max = Int64(context.settings.maxAttempts)
+        let minimum = context.arguments.has("blocked") ? max : context.arguments.value("min").flatMap { Int64($0) } ?? 1
+        let terminal = context.terminal
+        var users = 0, blocked = 0
+        terminal.beginProgress(stdoutQuiet: false)
+        defer { terminal.endProgress() }
+        try AttemptsService(store: context.store).list(
+            minimum: minimum,
+            found: { counters in
+                for attempts in counters {
+                    users += 1
+                    if attempts.blocked { blocked += 1 }
+                    let flag = attempts.blocked ? ", " + terminal.paint("blocked", .red) : ""
+                    context.emit(
+                        [
+                            ("user_id", .string(attempts.user.value)), ("count", .integer(attempts.count)),
+                            ("max", .integer(Int64(attempts.max))), ("blocked", .bool(attempts.blocked)),
+                            ("ttl_seconds", Format.ttl(attempts.ttl)),
+                        ],
+                        text: "\(attempts.user): \(attempts.count) of \(attempts.max) failed attempts\(flag)"
+                            + " (\(Format.lifetime(attempts.ttl)))")
+                }
+                terminal.flush()
+                return !terminal.isClosed
+            },
+            progress: { seen in
+                terminal.progress { seconds in
+                    "looked at \(ProgressLine.grouped(seen)) counters, listed \(ProgressLine.grouped(users))"
+                        + " (\(ProgressLine.rate(seen, seconds)))"
+                }
+            })
+        terminal.endProgress()
+        if !context.json {
+            let floor = minimum > 1 ? "at least \(minimum) failed attempts" : "failed attempts"
+            terminal.note("\(users) user\(users == 1 ? "" : "s") with \(floor), \(blocked) blocked")
+        }
         return 0
     }
 

@@ -41,6 +41,74 @@ public struct AttemptsService {
             })
     }
 
+    /// Every user with a counter of at least `minimum` (SPEC §3 `attempts list`): a SCAN of the
+    /// counters on every master, each SCAN batch's counts and TTLs read in one pipeline, handed
+    /// to `found` a batch at a time (nothing kept across batches: flat memory, and a counter SCAN
+    /// returns twice may come twice); in SQLite the live rows of `otp_attempts`. `found` returns
+    /// false to stop; `progress` gets the counters seen so far after each batch.
+    public func list(
+        minimum: Int64, found: ([AttemptCount]) -> Bool, progress: (Int) -> Void = { _ in }
+    ) throws(CloseupError) {
+        let max = store.settings.maxAttempts
+        var request = KeyScanRequest()
+        request.kinds = [.attempts]
+        var keys: [ScannedKey] = []
+        var seen = 0
+        var failure: CloseupError?
+        // Reads the batch's counters from the store that served the scan.
+        func counts() throws(CloseupError) -> [AttemptCount] {
+            let users = keys.compactMap { key in key.text.flatMap(KeyKind.userPart).flatMap { try? UserID($0) } }
+            guard !users.isEmpty else { return [] }
+            if let redis = try store.redis() {
+                do {
+                    let replies = try redis.pipeline(
+                        users.flatMap { user in
+                            let key = CacheKeys.otpAttempts(user)
+                            return [RedisCommand("GET", key), RedisCommand("TTL", key)]
+                        })
+                    return try users.indices.map { index in
+                        AttemptCount(
+                            user: users[index],
+                            count: try Self.count(replies[2 * index], key: CacheKeys.otpAttempts(users[index])), max: max,
+                            ttl: try replies[2 * index + 1].lifetime().seconds)
+                    }
+                } catch let error as RedisError {
+                    throw error.closeupError
+                } catch let error as CloseupError {
+                    throw error
+                } catch {
+                    throw CloseupError(.internal, "unexpected error listing counters: \(error)")
+                }
+            }
+            let database = try store.sqlite()
+            let now = clock.epochSeconds
+            return try users.map { user throws(CloseupError) in
+                let (count, expires) = try Self.row(database, user: user, now: now)
+                return AttemptCount(user: user, count: count, max: max, ttl: count > 0 ? expires - now : nil)
+            }
+        }
+        _ = try KeyScanner(store: store, clock: clock).scan(
+            request, found: { key in
+                keys.append(key)
+                return true
+            },
+            endOfBatch: { _ in
+                defer { keys.removeAll(keepingCapacity: true) }
+                do throws(CloseupError) {
+                    seen += keys.count
+                    // A counter gone or below the floor since SCAN saw it is left out.
+                    let listed = try counts().filter { $0.count >= Swift.max(minimum, 1) }
+                    let going = listed.isEmpty || found(listed)
+                    progress(seen)
+                    return going
+                } catch {
+                    failure = error
+                    return false
+                }
+            })
+        if let failure { throw failure }
+    }
+
     /// Counts one failure in SQLite, with the same lifetime rule. Call inside a transaction.
     static func recordFailure(_ database: SQLiteDatabase, user: UserID, now: Int64) throws(CloseupError) -> Int64 {
         var (count, expires) = try row(database, user: user, now: now)
