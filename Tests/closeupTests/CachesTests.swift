@@ -76,8 +76,9 @@ final class CachesTests {
     // MARK: 2. Peek, reset, JSON
 
     @Test func peekNeverCountsResetClearsAndJSONHasTheNamedFields() throws {
+        // otp_request takes a mobile number (as --mobile does); any other action any identifier.
         let identifier = unique("peek")
-        let check = ["ratelimit", "check", "otp_request", identifier, "--max", "3", "--window", "300"]
+        let check = ["ratelimit", "check", "login", identifier, "--max", "3", "--window", "300"]
         #expect(try closeup(check).status == 0)
         #expect(try closeup(check).status == 0)
         for _ in 0..<3 {
@@ -85,16 +86,16 @@ final class CachesTests {
             #expect(peek.status == 0)
             #expect(try json(peek.stdout)["count"] as? Int == 2)
         }
-        #expect(try redis.call(RedisCommand("GET", "rate_limit:otp_request:\(identifier)")).string == "2")
+        #expect(try redis.call(RedisCommand("GET", "rate_limit:login:\(identifier)")).string == "2")
         let result = try closeup(["--json"] + check)
         let object = try json(result.stdout)
         #expect(Set(object.keys) == ["action", "identifier", "allowed", "count", "limit", "remaining", "reset_in_seconds", "store"])
         #expect(object["allowed"] as? Bool == true && object["count"] as? Int == 3 && object["limit"] as? Int == 3)
         #expect(object["remaining"] as? Int == 0 && (object["reset_in_seconds"] as! Int) <= 300)
-        #expect(result.stdout.hasPrefix(#"{"action":"otp_request","identifier":""#))
+        #expect(result.stdout.hasPrefix(#"{"action":"login","identifier":""#))
         #expect(try closeup(check).status == 1)
-        #expect(try closeup(["ratelimit", "reset", "otp_request", identifier]).status == 0)
-        #expect(try redis.call(RedisCommand("EXISTS", "rate_limit:otp_request:\(identifier)")).resp == .integer(0))
+        #expect(try closeup(["ratelimit", "reset", "login", identifier]).status == 0)
+        #expect(try redis.call(RedisCommand("EXISTS", "rate_limit:login:\(identifier)")).resp == .integer(0))
         #expect(try closeup(check).status == 0)
     }
 
