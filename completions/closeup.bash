@@ -7,7 +7,7 @@ _closeup() {
         word=${COMP_WORDS[i]}
         if ((skip)); then skip=0; continue; fi
         case $word in
-            --color|--url|--host|--port|--db|--username|--password-file|--cacert|--cert|--key|--sni|--connect-timeout|--timeout|--store|--sqlite|--env-file|--max-attempts|--mobile|--channel|--via|--ttl|--min|--max|--window|--kind|--match|--count|--limit|--user|--duration|--interval) skip=1; given+=("$word"); continue ;;
+            --color|--url|--host|--port|--db|--username|--password-file|--cacert|--cert|--key|--sni|--connect-timeout|--timeout|--store|--sqlite|--env-file|--max-attempts|--reason|--mobile|--channel|--via|--ttl|--min|--max|--window|--kind|--match|--count|--limit|--user|--duration|--interval|--since|--command) skip=1; given+=("$word"); continue ;;
             --*=*) given+=("${word%%=*}"); continue ;;
             -*) given+=("$word"); continue ;;
         esac
@@ -36,6 +36,7 @@ _closeup() {
             "/keys") path="keys" ;;
             "keys/scan") path="keys scan" ;;
             "/monitor") path="monitor" ;;
+            "/audit") path="audit" ;;
             "/doctor") path="doctor" ;;
             "/completions") path="completions" ;;
             "/help") path="help" ;;
@@ -61,6 +62,7 @@ _closeup() {
         *:--sqlite) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         *:--env-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         *:--max-attempts) COMPREPLY=(); return ;;
+        *:--reason) COMPREPLY=(); return ;;
         "otp send:--mobile") COMPREPLY=(); return ;;
         "otp send:--channel") COMPREPLY=($(compgen -W "sms whatsapp" -- "$cur")); return ;;
         "otp send:--via") COMPREPLY=($(compgen -W "stdout command" -- "$cur")); return ;;
@@ -78,83 +80,90 @@ _closeup() {
         "monitor:--kind") COMPREPLY=($(compgen -W "otp attempts verification pending-video rate-limit" -- "$cur")); return ;;
         "monitor:--duration") COMPREPLY=(); return ;;
         "monitor:--interval") COMPREPLY=(); return ;;
+        "audit:--since") COMPREPLY=(); return ;;
+        "audit:--user") COMPREPLY=(); return ;;
+        "audit:--command") COMPREPLY=(); return ;;
+        "audit:--limit") COMPREPLY=(); return ;;
     esac
     if [[ $cur == --*=* ]]; then return; fi
 
     local words="" flags=""
     case "$path" in
-        "") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"; words="otp inspect attempts ratelimit pending-video verification keys monitor doctor completions help" ;;
-        "otp") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"; words="send verify ttl revoke" ;;
-        "otp send") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --mobile --channel --via --force --ttl"
+        "") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"; words="otp inspect attempts ratelimit pending-video verification keys monitor audit doctor completions help" ;;
+        "otp") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"; words="send verify ttl revoke" ;;
+        "otp send") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason --mobile --channel --via --force --ttl"
             case $positional in
             esac ;;
-        "otp verify") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
+        "otp verify") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"
             case $positional in
             esac ;;
-        "otp ttl") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
+        "otp ttl") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"
             case $positional in
             esac ;;
-        "inspect") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
+        "inspect") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"
             case $positional in
             esac ;;
-        "attempts") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"; words="get clear list" ;;
-        "attempts get") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
+        "attempts") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"; words="get clear list" ;;
+        "attempts get") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"
             case $positional in
             esac ;;
-        "otp revoke") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
+        "otp revoke") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"
             case $positional in
             esac ;;
-        "attempts clear") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
+        "attempts clear") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"
             case $positional in
             esac ;;
-        "attempts list") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --blocked --min"
+        "attempts list") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason --blocked --min"
             case $positional in
             esac ;;
-        "ratelimit") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"; words="check reset" ;;
-        "ratelimit check") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --max --window --peek"
+        "ratelimit") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"; words="check reset" ;;
+        "ratelimit check") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason --max --window --peek"
             case $positional in
             esac ;;
-        "ratelimit reset") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
+        "ratelimit reset") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"
             case $positional in
             esac ;;
-        "pending-video") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"; words="get set clear" ;;
-        "pending-video get") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
+        "pending-video") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"; words="get set clear" ;;
+        "pending-video get") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"
             case $positional in
             esac ;;
-        "pending-video set") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --ttl"
+        "pending-video set") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason --ttl"
             case $positional in
             esac ;;
-        "pending-video clear") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
+        "pending-video clear") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"
             case $positional in
             esac ;;
-        "verification") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"; words="get set clear" ;;
-        "verification get") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
+        "verification") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"; words="get set clear" ;;
+        "verification get") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"
             case $positional in
             esac ;;
-        "verification set") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --ttl"
+        "verification set") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason --ttl"
             case $positional in
                 1) words="true false" ;;
             esac ;;
-        "verification clear") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
+        "verification clear") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"
             case $positional in
             esac ;;
-        "keys") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"; words="scan" ;;
-        "keys scan") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --kind --match --count --limit --ttl --no-expiry --any-key --null --delete --dry-run --yes"
+        "keys") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"; words="scan" ;;
+        "keys scan") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason --kind --match --count --limit --ttl --no-expiry --any-key --null --delete --dry-run --yes"
             case $positional in
             esac ;;
-        "monitor") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --user --kind --duration --raw --interval"
+        "monitor") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason --user --kind --duration --raw --interval"
             case $positional in
             esac ;;
-        "doctor") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
+        "audit") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason --since --user --command --limit"
             case $positional in
             esac ;;
-        "completions") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
+        "doctor") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"
+            case $positional in
+            esac ;;
+        "completions") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"
             case $positional in
                 0) words="bash zsh fish" ;;
             esac ;;
-        "help") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts"
+        "help") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"
             case $positional in
-                *) words="otp inspect attempts ratelimit pending-video verification keys monitor doctor completions help" ;;
+                *) words="otp inspect attempts ratelimit pending-video verification keys monitor audit doctor completions help" ;;
             esac ;;
     esac
     if [[ $cur == -* ]]; then

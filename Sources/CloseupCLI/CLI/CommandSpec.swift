@@ -15,6 +15,7 @@ public enum CommandID: String, CaseIterable, Sendable {
     case keysScan
     case monitor
     case doctor
+    case audit
     case completions
     case help
 }

@@ -51,6 +51,7 @@ public enum CommandTable {
         FlagSpec(
             long: "max-attempts", value: "N", kind: .count, setting: .maxAttempts,
             summary: "Failed verifications that block a user (default 5)"),
+        FlagSpec(long: "reason", value: "TEXT", summary: "Why: kept in the audit log with the change"),
     ]
 
     /// One line for each group of subcommands, for help, the man page and completions.
@@ -339,6 +340,31 @@ public enum CommandTable {
             examples: [
                 ("closeup monitor --user user123", "watch one user try to log in"),
                 ("closeup --json monitor --kind rate-limit --duration 60", "a minute of rate-limit traffic for a script"),
+            ]),
+        CommandSpec(
+            id: .audit, path: ["audit"],
+            summary: "Who changed what: the audit log, newest first",
+            details: """
+                Every command that changes state (otp send, otp revoke, a successful otp verify, every \
+                clear, set and reset, keys scan --delete) appends one record to the audit_log table of \
+                the SQLite database, whichever store served it, and sends the same line to syslog \
+                (facility authpriv): the time, the OS user (and SUDO_USER), the host, the command, how \
+                many targets and the first five (user ids), the Redis target, the store that served, \
+                the outcome and exit status, and the text of --reason. Never a code, hash or password. \
+                A run that cannot write its record says so on stderr; the change stands.
+                """,
+            flags: [
+                FlagSpec(long: "since", value: "DURATION", summary: "Only records this recent: 90s, 30m, 1h, 2d"),
+                FlagSpec(long: "user", value: "USER", summary: "Only records naming this user id"),
+                FlagSpec(long: "command", value: "NAME", summary: "Only this command, e.g. 'attempts clear'"),
+                FlagSpec(
+                    long: "limit", value: "N", kind: .count, maximum: 1_000_000,
+                    summary: "At most N records (default 50)"),
+            ],
+            examples: [
+                ("closeup audit --since 1h", "what changed in the last hour"),
+                ("closeup audit --user user123 --json", "who touched user123"),
+                ("closeup attempts clear user123 --reason 'ticket 4821'", "a change with its reason"),
             ]),
         CommandSpec(
             id: .doctor, path: ["doctor"],

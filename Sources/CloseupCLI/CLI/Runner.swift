@@ -11,6 +11,9 @@ struct CommandContext {
     var store: Store
     var terminal: Terminal
     var json: Bool
+    var environment: [String: String] = [:]
+    /// Targets the command adds to its audit record (see AuditTrail).
+    let audit = AuditTrail()
 }
 
 extension CommandContext {
@@ -98,8 +101,11 @@ public enum Runner {
             for warning in settings.warnings { terminal.warn(warning) }
             let store = Store(settings: settings, warn: { terminal.warn($0) })
             context = CommandContext(
-                arguments: parsed, settings: settings, store: store, terminal: terminal, json: parsed.has("json"))
-            return try dispatch(context!)
+                arguments: parsed, settings: settings, store: store, terminal: terminal, json: parsed.has("json"),
+                environment: environment)
+            let status = try dispatch(context!)
+            Audit.record(context!, status: status, error: nil)
+            return status
         } catch {
             if let context, context.json, let reason = error.reason {
                 // SPEC §4: a refusal is a result, on stdout, with its reason and what comes next.
@@ -111,8 +117,9 @@ public enum Runner {
                 terminal.report(error)
             }
             // A run a signal cut short (the service undid its work) ends as the signal asked.
-            if let signal = Interruption.caught { return 128 + signal }
-            return error.exitCode
+            let status = Interruption.caught.map { 128 + $0 } ?? error.exitCode
+            if let context { Audit.record(context, status: status, error: error) }
+            return status
         }
     }
 
@@ -138,6 +145,7 @@ public enum Runner {
         case .keysScan: try KeysCommand.scan(context)
         case .monitor: try MonitorCommand.run(context)
         case .doctor: try DoctorCommand.run(context)
+        case .audit: try AuditCommand.run(context)
         case .help, .completions: 0  // answered before settings are resolved
         }
     }

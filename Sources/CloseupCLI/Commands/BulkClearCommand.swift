@@ -23,6 +23,7 @@ enum BulkClearCommand {
         defer { terminal.endProgress() }
         while let window = list.next(upTo: window) {
             users += window.count
+            context.audit.add(window.lazy.map(\.value))
             if context.json {
                 let cleared = try perUser(window)
                 count += cleared.filter { $0 }.count

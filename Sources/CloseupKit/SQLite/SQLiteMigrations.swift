@@ -43,7 +43,27 @@ enum SQLiteMigrations {
             created_at TEXT
         );
         CREATE INDEX IF NOT EXISTS video_jobs_user ON video_jobs (user_id, id);
+        """,
+        // 2: who changed what (SPEC §2, audit log). Targets are newline-separated user ids.
         """
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            time TEXT NOT NULL,
+            epoch INTEGER NOT NULL,
+            os_user TEXT NOT NULL,
+            sudo_user TEXT,
+            host TEXT NOT NULL,
+            command TEXT NOT NULL,
+            target_count INTEGER NOT NULL,
+            targets TEXT NOT NULL,
+            redis TEXT,
+            store TEXT,
+            outcome TEXT NOT NULL,
+            exit INTEGER NOT NULL,
+            reason TEXT
+        );
+        CREATE INDEX audit_log_epoch ON audit_log (epoch);
+        """,
     ]
 
     static var latestVersion: Int { steps.count }

@@ -1,0 +1,83 @@
+// The audit record of a run (SPEC §2): which commands write one, what their
+// targets are, and the record itself, written once the command has ended
+// whatever its outcome. Only targets go in (user ids, a rate-limit key, a scan
+// pattern); a code, a hash or a password never does.
+import CloseupKit
+
+/// What a command tells the audit about its targets when the command line does not say it all
+/// (ids read from stdin, keys a scan deleted).
+final class AuditTrail {
+    private(set) var targets: [String] = []
+    private(set) var count: Int?
+
+    /// Adds targets; only the first few are kept by name, all are counted.
+    func add(_ names: some Sequence<String>) {
+        for name in names {
+            count = (count ?? 0) + 1
+            if targets.count < AuditLog.keptTargets { targets.append(name) }
+        }
+    }
+
+    /// The number of targets, when it differs from the names added (keys a scan deleted).
+    func setCount(_ count: Int) { self.count = count }
+}
+
+enum Audit {
+    /// Commands that change state, and when they do.
+    static func changesState(_ arguments: ParsedArguments, status: Int32) -> Bool {
+        switch arguments.command.id {
+        case .otpSend, .otpRevoke, .attemptsClear, .rateLimitReset, .pendingVideoSet, .pendingVideoClear,
+            .verificationSet, .verificationClear:
+            true
+        case .otpVerify: status == 0  // a verify changes state when it consumes the code
+        case .keysScan: arguments.has("delete") && !arguments.has("dry-run")
+        default: false
+        }
+    }
+
+    /// The targets the command line names: user ids (never a code), or what a rate limit keys.
+    static func namedTargets(_ arguments: ParsedArguments) -> [String] {
+        let positionals = arguments.positionals
+        switch arguments.command.id {
+        case .otpRevoke, .attemptsClear, .pendingVideoClear, .verificationClear: return []  // BulkClearCommand adds each window
+        case .rateLimitReset:
+            guard positionals.count == 2 else { return [] }
+            // As the key names it: an otp_request identifier is a mobile number in its stored form.
+            let identifier = (try? RateLimitAction(positionals[0])).flatMap { try? RateLimitIdentifier(positionals[1], for: $0) }
+            return ["\(positionals[0]):\(identifier?.value ?? positionals[1])"]
+        case .keysScan:
+            return [arguments.value("match") ?? "", arguments.all("kind").joined(separator: ",")].filter { !$0.isEmpty }
+        default: return positionals.first.map { [$0] } ?? []
+        }
+    }
+
+    /// Writes the run's record to SQLite and syslog; a record that cannot be written is said on
+    /// stderr and changes nothing else.
+    static func record(_ context: CommandContext, status: Int32, error: CloseupError?) {
+        let arguments = context.arguments
+        guard changesState(arguments, status: status) else { return }
+        let trail = context.audit
+        let named = namedTargets(arguments)
+        let targets = Array((named + trail.targets).prefix(AuditLog.keptTargets))
+        let count = trail.count.map { $0 + named.count } ?? named.count
+        let outcome =
+            switch status {
+            case 0: "ok"
+            case 1: "negative"
+            case 4: "refused"
+            default: error.map { "\($0.kind)" } ?? "failed"
+            }
+        let clock = Clock.system
+        let now = clock.epochSeconds
+        let record = AuditRecord(
+            time: clock.timestamp(now), epoch: now, osUser: AuditLog.osUser, sudoUser: context.environment["SUDO_USER"],
+            host: AuditLog.hostName, command: arguments.command.name, targetCount: count, targets: targets,
+            redis: context.settings.redisConfigured ? context.settings.redis.target : nil,
+            store: context.store.served?.rawValue, outcome: outcome, exit: status, reason: arguments.value("reason"))
+        do throws(CloseupError) {
+            if let failure = AuditLog.append(record, to: try context.store.sqlite()) { throw failure }
+        } catch {
+            context.terminal.warn("the audit record of this run could not be written (\(error.message)); the change stands")
+        }
+    }
+}
