@@ -19,7 +19,7 @@ struct SQLiteTests {
         let tables = try database.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         var names: [String] = []
         while try tables.step() { names.append(tables.text(0) ?? "") }
-        #expect(names == ["otp_attempts", "otp_codes", "pending_video_cache", "rate_limits", "verification_cache", "video_jobs"])
+        #expect(names == ["audit_log", "otp_attempts", "otp_codes", "pending_video_cache", "rate_limits", "verification_cache", "video_jobs"])
     }
 
     @Test func reopeningKeepsDataAndDoesNotMigrateAgain() throws {

@@ -57,6 +57,11 @@ enum Audit {
         let arguments = context.arguments
         guard changesState(arguments, status: status) else { return }
         let trail = context.audit
+        // Input or configuration refused before any work (a bad id, a missing delivery command,
+        // credentials Redis refuses) changed nothing: no record, and no database made for one. A
+        // bulk run that cleared the good ids of a bad list is recorded.
+        if error?.kind == .configuration { return }
+        if error?.kind == .usage || status == 2, trail.count == nil { return }
         let named = namedTargets(arguments)
         let targets = Array((named + trail.targets).prefix(AuditLog.keptTargets))
         let count = trail.count.map { $0 + named.count } ?? named.count
