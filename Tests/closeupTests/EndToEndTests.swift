@@ -36,7 +36,7 @@ struct EndToEndTests {
         let result = try closeup(["doctor"], wrapper: wrapper)
         #expect(result.status == 0)
         #expect(result.stdout.contains("SQLite only: embedded default (no Redis configured, none on 127.0.0.1:6379)"))
-        #expect(result.stdout.contains("schema        version 1, ok"))
+        #expect(result.stdout.contains("schema        version 2, ok"))
         #expect(result.stderr.isEmpty)
         #expect(FileManager.default.fileExists(atPath: home + "/data/closeup/closeup.sqlite3"))
     }
