@@ -111,6 +111,26 @@ struct HostileRepliesTests {
         #expect(json.stdout.contains(#""key":"otp:attempts:u2","key_encoding":"utf-8","kind":"attempts","deleted":false"#), "\(json.stdout)")
     }
 
+    /// A SCAN cursor that is not a number is never sent back ("-1" would end the walk early with
+    /// exit 0, "" would start it again): protocol garbage, exit 3.
+    @Test(arguments: ["$2\r\n-1\r\n", "$0\r\n\r\n", "$3\r\nabc\r\n", "$20\r\n18446744073709551616\r\n"])
+    func aCursorThatIsNotANumberEndsTheScanAsGarbage(cursor: String) throws {
+        let scans = Counter()
+        let liar = try ScriptedRedis { command in
+            switch command.first?.uppercased() {
+            case "INFO": return "$17\r\ncluster_enabled:0\r\n"
+            case "PING": return "+PONG\r\n"
+            case "SCAN":
+                scans.increment()
+                return "*2\r\n" + cursor + "*1\r\n$15\r\notp:attempts:u1\r\n"
+            default: return "-ERR unexpected\r\n"
+            }
+        }
+        let result = try closeup(["keys", "scan", "--kind", "attempts"], ["REDIS_PORT": String(liar.port)])
+        #expect(result.status == 3 && result.stderr.contains("SCAN") && result.stderr.contains("cursor"), "\(result.stderr)")
+        #expect(scans.value == 1, "the bad cursor was sent back")
+    }
+
     @Test func aCodeThatCannotBeWithdrawnIsReported() throws {
         // The delivery fails, and the withdrawing script's DEL is refused: the code stays live,
         // and the error says so (and how to replace it).
@@ -146,4 +166,12 @@ struct HostileRepliesTests {
         let send = try closeup(["otp", "send", "edge-\(tag)", "--mobile", "9876543210"], port)
         #expect(send.status == 6, "\(send.stderr)")
     }
+}
+
+/// A count shared with a scripted server's handler thread.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }

@@ -59,7 +59,9 @@ final class RESPReader {
         }
         let start = index + 2
         guard start + length + 2 <= bytes.count else { return .needMore }
-        return .cursor(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<start + length]), as: UTF8.self))
+        let cursor = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<start + length]), as: UTF8.self)
+        // Not a number: never sent back; the page's own check says what is wrong.
+        return RedisReply.isCursor(cursor) ? .cursor(cursor) : .notAScanReply
     }
 
     /// The next complete reply, or nil until more bytes arrive.

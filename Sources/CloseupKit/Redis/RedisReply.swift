@@ -89,6 +89,9 @@ public struct RedisReply: Sendable {
         guard parts.count == 2, let cursor = try parts[0].text(), case .array(let items) = parts[1].value else {
             throw unexpected("a cursor and a key list")
         }
+        // A cursor is an unsigned 64-bit number: anything else sent back as the next cursor could
+        // end the walk early ("-1") or start it again ("").
+        guard RedisReply.isCursor(cursor) else { throw unexpected("a cursor that is a number") }
         // Read in place: a page holds up to COUNT keys, and a scan may hold millions.
         var keys: [[UInt8]] = []
         keys.reserveCapacity(items.count)
@@ -97,6 +100,11 @@ public struct RedisReply: Sendable {
             keys.append(bytes)
         }
         return (cursor, keys)
+    }
+
+    /// Decimal digits that fit in 64 unsigned bits.
+    static func isCursor(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } && UInt64(text) != nil
     }
 
     /// A TTL reply: -2 no such key, -1 no expiry, else seconds.
