@@ -130,3 +130,43 @@ final class KeysScanTests {
         #expect(nul.stdout.split(separator: "\u{0}").count == 10 && !nul.stdout.contains("\n"))
     }
 }
+
+/// keys scan over SQLite alone streams a page of rows at a time: memory does not grow with the
+/// table (it once held every row before printing the first), and a delete is one transaction a page.
+struct SQLiteKeysScanTests {
+    func peakKilobytes(rows: Int, delete: Bool = false) throws -> (kilobytes: Int, listed: Int, stderr: String) {
+        let home = try TemporaryDirectory.make(prefix: "closeup-sqlite-scan")
+        let environment = Closeup.environment(home: home)
+        let database = home + "/data/closeup/closeup.sqlite3"
+        _ = try Closeup.run(["--store", "sqlite", "doctor"], environment: environment, directory: home)
+        let filled = try Closeup.runProgram(
+            "/usr/bin/env",
+            ["python3", "-c", """
+                import sqlite3, sys, time
+                db = sqlite3.connect(sys.argv[1]); now = int(time.time())
+                db.executemany("INSERT INTO otp_attempts VALUES (?, 1, ?)", (("q%d" % i, now + 7200) for i in range(int(sys.argv[2]))))
+                db.commit()
+                """, database, String(rows)],
+            environment: ProcessInfo.processInfo.environment, directory: home, stdin: "")
+        #expect(filled.status == 0, "\(filled.stderr)")
+        let timeOutput = home + "/time.txt"
+        let result = try Closeup.runProgram(
+            "/usr/bin/time",
+            ["-f", "%M", "-o", timeOutput, Closeup.executable, "--store", "sqlite", "keys", "scan", "--kind", "attempts"]
+                + (delete ? ["--delete", "--yes"] : []),
+            environment: environment, directory: home, stdin: "")
+        #expect(result.status == 0, "\(result.stderr)")
+        let kilobytes = Int(try String(contentsOfFile: timeOutput, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        return (kilobytes, result.stdout.split(separator: "\n").count, result.stderr)
+    }
+
+    @Test func memoryDoesNotGrowWithTheTable() throws {
+        let small = try peakKilobytes(rows: 10_000)
+        let large = try peakKilobytes(rows: 300_000)
+        #expect(small.listed == 10_000 && large.listed == 300_000)
+        #expect(large.kilobytes - small.kilobytes < 3 * 1024, "\(small.kilobytes) KB -> \(large.kilobytes) KB")
+        let deleted = try peakKilobytes(rows: 300_000, delete: true)
+        #expect(deleted.listed == 300_000 && deleted.stderr == "closeup: deleted 300000 keys\n", "\(deleted.stderr)")
+        #expect(deleted.kilobytes - small.kilobytes < 3 * 1024, "\(deleted.kilobytes) KB")
+    }
+}
