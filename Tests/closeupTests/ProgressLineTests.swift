@@ -138,3 +138,28 @@ final class ProgressLineTests {
         #expect(!listing.terminal.contains("scanned") && !listing.terminal.contains("\u{1B}"))
     }
 }
+
+/// Ctrl-C in the middle of bulk work: a delete ends at a batch boundary having listed and
+/// counted every key it removed (none removed unseen), and the run ends by the signal.
+struct InterruptedBulkWorkTests {
+    @Test func ctrlCDuringADeleteListsAndCountsEveryKeyItRemoved() throws {
+        let server = try RedisServer()
+        let admin = try server.connect(timeout: 60)
+        let fill = "for i = tonumber(ARGV[1]), tonumber(ARGV[2]) - 1, 1000 do local b = {} for j = i, i + 999 do b[#b+1] = 'otp:attempts:user' .. j b[#b+1] = '1' end redis.call('MSET', unpack(b)) end return 1"
+        _ = try admin.call(RedisCommand("EVAL", fill, "0", "0", "300000"))
+        let home = try TemporaryDirectory.make(prefix: "closeup-interrupted")
+        let running = try RunningCloseup(
+            ["keys", "scan", "--kind", "attempts", "--delete", "--yes"],
+            environment: Closeup.environment(home: home, extra: ["REDIS_PORT": String(server.port)]), directory: home)
+        #expect(eventually { !running.stdoutSoFar.isEmpty }, "the delete never started")
+        running.signal(SIGINT)
+        let result = try running.wait()
+        let left = try admin.call(RedisCommand("DBSIZE")).number ?? -1
+        let removed = 300_000 - Int(left)
+        let listed = result.stdout.split(separator: "\n").count
+        #expect(result.status == 128 + SIGINT, "\(result.stderr)")
+        #expect(removed > 0 && removed < 300_000, "the signal did not land mid-delete: \(removed)")
+        #expect(listed == removed, "listed \(listed), removed \(removed)")
+        #expect(result.stderr == "closeup: deleted \(removed) keys\n", "\(result.stderr)")
+    }
+}

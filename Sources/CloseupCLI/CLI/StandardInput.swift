@@ -47,6 +47,8 @@ enum StandardInput {
                 pending.removeSubrange(..<start)
                 start = 0
                 let count = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+                // A noted Ctrl-C (Interruption) ends the list where it is; other interruptions retry.
+                if count < 0 && errno == EINTR && Interruption.caught != nil { ended = true }
                 if count < 0 && errno == EINTR { continue }
                 if count <= 0 { ended = true } else { pending += chunk[..<count] }
             }

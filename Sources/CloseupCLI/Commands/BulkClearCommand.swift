@@ -21,7 +21,10 @@ enum BulkClearCommand {
         let terminal = context.terminal
         terminal.beginProgress(stdoutQuiet: !context.json)
         defer { terminal.endProgress() }
-        while let window = list.next(upTo: window) {
+        // Ctrl-C (SIGTERM, SIGHUP) ends the clear after the window in hand: the summary still
+        // says how many were cleared, and the run then ends by the signal.
+        Interruption.hold()
+        while Interruption.caught == nil, let window = list.next(upTo: window) {
             users += window.count
             context.audit.add(window.lazy.map(\.value))
             if context.json {
@@ -46,6 +49,7 @@ enum BulkClearCommand {
                 text: "\(verb.past) \(count) \(count == 1 ? noun.singular : noun.plural)"
                     + (none > 0 ? " (\(none) of \(users) users had none)" : ""))
         }
+        if let signal = Interruption.caught { return 128 + signal }
         if list.badInput { return 2 }
         return noneIsNegative && count == 0 ? 1 : 0
     }

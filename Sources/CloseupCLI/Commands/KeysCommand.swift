@@ -55,6 +55,9 @@ enum KeysCommand {
         }
         terminal.beginProgress(stdoutQuiet: false)
         defer { terminal.endProgress() }
+        // Ctrl-C (SIGTERM, SIGHUP) ends the scan at the end of a batch: a delete still lists and
+        // counts every key it removed, and the progress line is erased; then the run ends by it.
+        Interruption.hold()
         let summary = try scanner.scan(request, action: action, found: { key in
             // A key gone before its UNLINK (another client deleted it) was not deleted by us: a
             // human list of deleted keys leaves it out, a JSON line says so.
@@ -76,7 +79,7 @@ enum KeysCommand {
                     + " (\(ProgressLine.rate(summary.scanned, seconds)))"
             }
             // Output that cannot be written stops the scan (a delete too: what it removed is told).
-            return !terminal.isClosed
+            return !terminal.isClosed && Interruption.caught == nil
         })
         terminal.endProgress()
         // The listing stays a plain key list (the fallback warning says where it came from); the
@@ -90,7 +93,7 @@ enum KeysCommand {
             terminal.note("would delete \(keys(summary.listed - summary.leftAlone)) (dry run)\(origin)\(alone)")
         case .delete: terminal.note("deleted \(keys(summary.deleted))\(origin)\(alone)")
         }
-        return 0
+        return Interruption.caught.map { 128 + $0 } ?? 0
     }
 
     /// One key as its line: JSON (a key that is not UTF-8 in base64, and said so), the raw
