@@ -53,7 +53,7 @@ struct EndToEndTests {
         #expect(json.status == 0)
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
         let redis = object["redis"] as! [String: Any]
-        #expect(redis["mode"] as? String == "standalone" && redis["reachable"] as? Bool == true)
+        #expect(redis["topology"] as? String == "standalone" && redis["reachable"] as? Bool == true)
         #expect((redis["server_version"] as? String)?.hasPrefix("7.") == true)
         #expect((redis["latency_ms"] as? Double).map { $0 > 0 } == true)
         #expect(object["ok"] as? Bool == true)

@@ -87,6 +87,44 @@ final class JSONResultsTests {
         #expect(object(blocked.stdout)?["count"] as? Int == 5 && object(blocked.stdout)?["max"] as? Int == 5)
     }
 
+    /// One spelling per idea (SPEC §4): the synonyms closeup once used appear in no command's JSON.
+    @Test func noFieldIsSpelledTwoWays() throws {
+        let user = "json-\(UUID().uuidString.prefix(8))"
+        let mobile = "96\(Int.random(in: 10_000_000...99_999_999))"
+        let sent = try closeup(["otp", "send", user, "--mobile", mobile])
+        let code = object(sent.stdout)?["otp"] as? String ?? ""
+        let runs: [[String]] = [
+            ["otp", "verify", user, code == "000000" ? "000001" : "000000"], ["attempts", "get", user], ["attempts", "list"],
+            ["inspect", user], ["ratelimit", "check", "login", user, "--max", "3", "--window", "60"],
+            ["ratelimit", "check", "otp_request", mobile, "--max", "3", "--window", "300", "--peek"],
+            ["pending-video", "set", user, "7"], ["pending-video", "get", user], ["verification", "get", user],
+            ["otp", "ttl", user], ["keys", "scan", "--match", "otp:attempts:\(user)", "--ttl"], ["doctor"], ["audit", "--limit", "3"],
+        ]
+        let synonyms: Set<String> = ["max_attempts", "limit", "attempts_ttl_seconds", "mode", "source", "user"]
+        var names: Set<String> = []
+        func collect(_ value: Any) {
+            if let object = value as? [String: Any] {
+                for (key, inner) in object {
+                    names.insert(key)
+                    collect(inner)
+                }
+            } else if let array = value as? [Any] {
+                array.forEach(collect)
+            }
+        }
+        for arguments in runs {
+            let result = try closeup(arguments)
+            for line in result.stdout.split(separator: "\n") {
+                collect(try JSONSerialization.jsonObject(with: Data(line.utf8)))
+            }
+        }
+        #expect(names.isDisjoint(with: synonyms.subtracting(["source"])), "\(names.intersection(synonyms))")
+        #expect(names.contains("count") && names.contains("max") && names.contains("user_id") && names.contains("store"))
+        // "source" names only where doctor's OTP secret came from, never a store.
+        let doctor = object(try closeup(["doctor"]).stdout)
+        #expect(doctor?["source"] == nil && (doctor?["otp_secret"] as? [String: Any])?["source"] != nil)
+    }
+
     @Test func errorsAreOneObjectOnStderr() throws {
         expectError(try closeup(["otp", "ttl", "u1", "--bogus"]), status: 2, kind: "usage")
         expectError(try closeup(["otp", "ttl", "bad user"]), status: 2, kind: "usage")

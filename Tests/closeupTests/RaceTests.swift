@@ -69,7 +69,7 @@ final class RaceArena {
 
     /// SQLite's own counter, read with Redis out of the picture.
     func sqliteAttempts(_ user: String) throws -> Int {
-        json(try closeup(["--json", "--store", "sqlite", "attempts", "get", user]).stdout)["attempts"] as? Int ?? -1
+        json(try closeup(["--json", "--store", "sqlite", "attempts", "get", user]).stdout)["count"] as? Int ?? -1
     }
 }
 

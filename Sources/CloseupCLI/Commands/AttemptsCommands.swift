@@ -8,8 +8,8 @@ enum AttemptsCommands {
         let lifetime = attempts.count > 0 ? " (\(Format.lifetime(attempts.ttl)))" : ""
         context.emit(
             [
-                ("user_id", .string(attempts.user.value)), ("attempts", .integer(attempts.count)),
-                ("max_attempts", .integer(Int64(attempts.max))), ("blocked", .bool(attempts.blocked)),
+                ("user_id", .string(attempts.user.value)), ("count", .integer(attempts.count)),
+                ("max", .integer(Int64(attempts.max))), ("blocked", .bool(attempts.blocked)),
                 ("ttl_seconds", Format.ttl(attempts.ttl)),
             ], text: "\(attempts.user): \(attempts.count) of \(attempts.max) failed attempts\(blocked)\(lifetime)")
         return 0

@@ -17,7 +17,7 @@ enum CacheCommands {
         context.emit(
             [
                 ("user_id", .string(user.value)), ("job_id", .optional(pending?.jobID)),
-                ("source", .optional(pending?.source.rawValue)), ("ttl_seconds", Format.ttl(pending?.ttl)),
+                ("found_in", .optional(pending?.source.rawValue)), ("ttl_seconds", Format.ttl(pending?.ttl)),
             ] + (pending == nil ? [("reason", .string("not_cached"))] : []), text: text)
         return pending == nil ? 1 : 0
     }

@@ -90,7 +90,7 @@ enum DoctorCommand {
             ("version", .string(CommandTable.version)),
             ("env_file", .optional(report.envFile)),
             ("store", .string(report.store.rawValue)),
-            ("mode", .string(modeText(report.mode))),
+            ("store_mode", .string(modeText(report.mode))),
         ]
         if let redis = report.redis {
             fields.append(
@@ -103,9 +103,10 @@ enum DoctorCommand {
                         ("username", .optional(redis.username)),
                         ("password_source", .optional(redis.passwordSource)),
                         ("reachable", .bool(redis.reachable)),
-                        ("latency_ms", redis.latencyMilliseconds.map(JSON.number) ?? .null),
+                        // Three decimals: a microsecond is the precision a PING median has.
+                        ("latency_ms", redis.latencyMilliseconds.map { .number(($0 * 1000).rounded() / 1000) } ?? .null),
                         ("server_version", .optional(redis.serverVersion)),
-                        ("mode", .optional(redis.mode)),
+                        ("topology", .optional(redis.mode)),
                         ("role", .optional(redis.role)),
                         ("info_refused", .optional(redis.infoRefused)),
                         (

@@ -67,10 +67,14 @@ enum InspectCommand {
             fields.append(("otp", .null))
         }
         if let attempts = report.attempts {
-            fields += [
-                ("attempts", .integer(attempts.count)), ("max_attempts", .integer(Int64(attempts.max))),
-                ("blocked", .bool(attempts.blocked)), ("attempts_ttl_seconds", Format.ttl(attempts.ttl)),
-            ]
+            fields.append(
+                (
+                    "attempts",
+                    .object([
+                        ("count", .integer(attempts.count)), ("max", .integer(Int64(attempts.max))),
+                        ("blocked", .bool(attempts.blocked)), ("ttl_seconds", Format.ttl(attempts.ttl)),
+                    ])
+                ))
         }
         fields.append(
             ("verification", report.verification.map { .object([("verified", .bool($0.value)), ("ttl_seconds", Format.ttl($0.ttl))]) } ?? .null))
@@ -82,7 +86,7 @@ enum InspectCommand {
                     "send_rate_limit",
                     .object([
                         ("identifier", .string(mobile.value)), ("count", .integer(window.count)),
-                        ("limit", .integer(window.limit)), ("remaining", .integer(window.remaining)),
+                        ("max", .integer(window.limit)), ("remaining", .integer(window.remaining)),
                         ("reset_in_seconds", Format.ttl(window.resetInSeconds)),
                     ])
                 ))

@@ -76,8 +76,8 @@ enum OTPCommands {
             let blocked = attempts >= Int64(max)
             context.emit(
                 base + [
-                    ("valid", .bool(false)), ("reason", .string("wrong_code")), ("attempts", .integer(attempts)),
-                    ("max_attempts", .integer(Int64(max))), ("blocked", .bool(blocked)),
+                    ("valid", .bool(false)), ("reason", .string("wrong_code")), ("count", .integer(attempts)),
+                    ("max", .integer(Int64(max))), ("blocked", .bool(blocked)),
                 ],
                 text: "\(terminal.paint("invalid", .red)) code for \(user): failed attempt \(attempts) of \(max)"
                     + (blocked ? "; the user is now blocked" : ""))

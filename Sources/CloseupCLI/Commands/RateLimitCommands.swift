@@ -16,7 +16,7 @@ enum RateLimitCommands {
             [
                 ("action", .string(action.value)), ("identifier", .string(identifier.value)),
                 ("allowed", .bool(decision.allowed)), ("count", .integer(decision.count)),
-                ("limit", .integer(decision.limit)), ("remaining", .integer(decision.remaining)),
+                ("max", .integer(decision.limit)), ("remaining", .integer(decision.remaining)),
                 ("reset_in_seconds", Format.ttl(decision.resetInSeconds)),
             ] + (decision.allowed ? [] : [("reason", .string("rate_limited"))]),
             text: "\(verdict): \(decision.count) of \(decision.limit) in the window, \(decision.remaining) left; \(reset)")
