@@ -4,7 +4,7 @@ SWIFT ?= swift
 # A static Swift runtime halves process start-up (see README, Performance).
 RELEASE_FLAGS = -c release --static-swift-stdlib
 DEB_PACKAGES = libhiredis-dev libsqlite3-dev libssl-dev redis-server redis-tools \
-	groff-base mandoc zsh fish python3 time jq
+	groff-base mandoc zsh fish python3 time jq strace
 BIN = .build/release/closeup
 
 .PHONY: all deps build test install uninstall demo docs bench fuzz clean

@@ -43,7 +43,7 @@ end
 
 complete -c closeup -f
 complete -c closeup -n "__closeup_at ''" -a otp -d 'One-time codes: send, verify, ttl'
-complete -c closeup -n "__closeup_at ''" -a inspect -d 'Everything about one user'
+complete -c closeup -n "__closeup_at ''" -a inspect -d 'Everything about a user, or many'
 complete -c closeup -n "__closeup_at ''" -a attempts -d 'Failed-attempt counters: get, clear'
 complete -c closeup -n "__closeup_at ''" -a ratelimit -d 'Fixed-window rate limits: check, reset'
 complete -c closeup -n "__closeup_at ''" -a pending-video -d 'The pending video job cache: get, set, clear'

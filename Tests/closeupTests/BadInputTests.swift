@@ -53,7 +53,7 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(command: .otpVerify, arguments: ["otp", "verify", "u1", "-"], message: "invalid code 'abc'", stdin: "abc\n"),
         BadInput(command: .otpTTL, arguments: ["otp", "ttl", "é"], message: "invalid user id 'é'"),
         BadInput(command: .inspect, arguments: ["inspect", ""], message: "invalid user id ''"),
-        BadInput(command: .inspect, arguments: ["inspect", "u1", "u2"], message: "unexpected argument 'u2'"),
+        BadInput(command: .inspect, arguments: ["inspect", "u1", "a b"], message: "invalid user id 'a b'"),
         BadInput(command: .attemptsGet, arguments: ["attempts", "get", "a b"], message: "invalid user id 'a b'"),
         BadInput(command: .attemptsList, arguments: ["attempts", "list", "--min", "0"], message: "'0' for '--min'"),
         BadInput(command: .audit, arguments: ["audit", "--since", "5x"], message: "invalid duration '5x' for '--since'"),

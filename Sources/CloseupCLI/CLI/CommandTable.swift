@@ -119,15 +119,21 @@ public enum CommandTable {
             examples: [("closeup otp ttl user123", "how long the code lives")]),
         CommandSpec(
             id: .inspect, path: ["inspect"],
-            summary: "Everything about one user",
+            summary: "Everything about a user, or many",
             details: """
                 The live code (masked mobile, created, expires, ttl, store), failed attempts and whether \
                 the user is blocked, the verification cache, the pending video, and the send rate-limit \
-                window of the code's mobile number. Exits 0 whenever it could look; 6 after the report \
-                when a stored value is corrupt (the value is left as it is).
+                window of the code's mobile number. Many users (or '-': ids from stdin, one per line) \
+                get one block each, a blank line between (--json: one line each), read 500 users at a \
+                time in two round trips. Exits 0 whenever it could look; 6 after the reports when a \
+                stored value is corrupt (the value is left as it is); 2 after the rest when a line of \
+                stdin is not a user id.
                 """,
-            arguments: [user],
-            examples: [("closeup inspect user123", "why can user123 not log in?")]),
+            arguments: [users],
+            examples: [
+                ("closeup inspect user123", "why can user123 not log in?"),
+                ("cut -f1 ticket.tsv | closeup --json inspect -", "forty users from one ticket"),
+            ]),
         CommandSpec(
             id: .attemptsGet, path: ["attempts", "get"],
             summary: "Failed verification attempts of a user",

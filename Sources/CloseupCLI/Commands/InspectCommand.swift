@@ -1,16 +1,33 @@
-// inspect USER: the whole picture of one user, for the 3 a.m. "why can't X log in".
+// inspect USER... | -: the whole picture of a user, for the 3 a.m. "why can't X log in", or of
+// every user of a ticket at once.
 import CloseupKit
 
 enum InspectCommand {
+    /// Users are read a window at a time: two round trips per window (see Inspector).
+    static let window = 500
+
     static func run(_ context: CommandContext) throws(CloseupError) -> Int32 {
-        let report = try Inspector(store: context.store).inspect(try UserID(context.arguments.positionals[0]))
-        if context.json {
-            context.terminal.line(json(report).serialized)
-        } else {
-            context.terminal.write(human(report, context.terminal))
+        var list = try UserList(context.arguments.positionals, terminal: context.terminal)
+        let inspector = Inspector(store: context.store)
+        let terminal = context.terminal
+        var corrupt: CloseupError?
+        var first = true
+        while let users = list.next(upTo: window) {
+            for report in try inspector.inspect(users) {
+                if context.json {
+                    terminal.line(json(report).serialized)
+                } else {
+                    terminal.write((first ? "" : "\n") + human(report, terminal))
+                }
+                first = false
+                for problem in report.problems { terminal.report(problem) }
+                corrupt = corrupt ?? report.problems.first
+            }
+            terminal.flush()
+            if terminal.isClosed { break }
         }
-        for problem in report.problems { context.terminal.report(problem) }
-        return report.problems.first?.exitCode ?? 0
+        if let corrupt { return corrupt.exitCode }
+        return list.badInput ? 2 : 0
     }
 
     static func human(_ report: InspectReport, _ terminal: Terminal) -> String {

@@ -31,8 +31,7 @@ public struct AttemptsService {
             idempotent: true,
             redis: { redis in
                 let replies = try redis.pipeline([RedisCommand("GET", key), RedisCommand("TTL", key)])
-                let count = try Self.count(replies[0], key: key)
-                return AttemptCount(user: user, count: count, max: max, ttl: try replies[1].lifetime().seconds)
+                return try Self.attempts(replies[0], replies[1], user: user, max: max)
             },
             sqlite: { database in
                 let (count, expires) = try Self.row(database, user: user, now: clock.epochSeconds)
@@ -67,10 +66,7 @@ public struct AttemptsService {
                             return [RedisCommand("GET", key), RedisCommand("TTL", key)]
                         })
                     return try users.indices.map { index in
-                        AttemptCount(
-                            user: users[index],
-                            count: try Self.count(replies[2 * index], key: CacheKeys.otpAttempts(users[index])), max: max,
-                            ttl: try replies[2 * index + 1].lifetime().seconds)
+                        try Self.attempts(replies[2 * index], replies[2 * index + 1], user: users[index], max: max)
                     }
                 } catch let error as RedisError {
                     throw error.closeupError
@@ -155,6 +151,12 @@ public struct AttemptsService {
         try select.bind([.text(user.value)])
         guard try select.step(), let expires = select.integer(1), expires > now else { return (0, 0) }
         return (select.integer(0) ?? 0, expires)
+    }
+
+    /// A user's attempts from a GET and a TTL of the counter.
+    static func attempts(_ value: RedisReply, _ ttl: RedisReply, user: UserID, max: Int) throws -> AttemptCount {
+        let count = try count(value, key: CacheKeys.otpAttempts(user))
+        return AttemptCount(user: user, count: count, max: max, ttl: try ttl.lifetime().seconds)
     }
 
     /// A counter's value: 0 without the key; a value that is not a decimal count is corrupt.

@@ -32,8 +32,24 @@ public struct Inspector {
     }
 
     public func inspect(_ user: UserID) throws(CloseupError) -> InspectReport {
-        // A value that cannot be parsed is reported and the rest is still shown (SPEC §4, exit 6);
-        // any other failure (configuration, Redis gone mid-way) ends the inspection.
+        try inspect([user])[0]
+    }
+
+    /// Reports for `users`, in order. Over Redis two round trips however many users: one pipeline
+    /// reads every user's keys, a second the send windows of the live codes' numbers (the values
+    /// read as the single-user services read them). A value that cannot be parsed is reported
+    /// with its user and the rest is still shown (SPEC §4, exit 6); any other failure (an error
+    /// reply, Redis gone) ends the inspection.
+    public func inspect(_ users: [UserID]) throws(CloseupError) -> [InspectReport] {
+        guard !users.isEmpty else { return [] }
+        return try store.perform(
+            idempotent: true,
+            redis: { redis in try inspect(users, redis: redis) },
+            sqlite: { _ in try users.map { user throws(CloseupError) in try inspectOne(user) } })
+    }
+
+    /// One user through the services (SQLite: no round trips to save).
+    private func inspectOne(_ user: UserID) throws(CloseupError) -> InspectReport {
         var problems: [CloseupError] = []
         func attempt<T>(_ read: () throws(CloseupError) -> T) throws(CloseupError) -> T? {
             do { return try read() } catch where error.kind == .corrupt {
@@ -41,15 +57,13 @@ public struct Inspector {
                 return nil
             }
         }
-        let otpService = OTPService(store: store, clock: clock)
-        let otp = try attempt { () throws(CloseupError) in try otpService.live(user) } ?? nil
+        let otp = try attempt { () throws(CloseupError) in try OTPService(store: store, clock: clock).live(user) } ?? nil
         let attempts = try attempt { () throws(CloseupError) in try AttemptsService(store: store, clock: clock).get(user) }
         let verification = try attempt { () throws(CloseupError) in try VerificationCache(store: store, clock: clock).get(user) } ?? nil
         let pendingVideo = try attempt { () throws(CloseupError) in try PendingVideoCache(store: store, clock: clock).cached(user) } ?? nil
-        var sendWindow: RateLimitDecision?
         let mobile = otp?.record.mobileNumber.flatMap { try? MobileNumber($0) }
-        if let mobile {
-            sendWindow = try attempt { () throws(CloseupError) in
+        let sendWindow = try mobile.flatMap { mobile throws(CloseupError) in
+            try attempt { () throws(CloseupError) in
                 try RateLimiter(store: store, clock: clock).check(
                     .otpRequest, try RateLimitIdentifier(mobile.value), limit: OTPService.sendLimit,
                     window: OTPService.sendWindow, peek: true)
@@ -57,7 +71,69 @@ public struct Inspector {
         }
         return InspectReport(
             user: user, otp: otp, attempts: attempts, verification: verification, pendingVideo: pendingVideo,
-            sendWindow: sendWindow, sendWindowMobile: mobile, source: store.isUsingSQLite ? .sqlite : .redis,
-            problems: problems)
+            sendWindow: sendWindow, sendWindowMobile: mobile, source: .sqlite, problems: problems)
+    }
+
+    private func inspect(_ users: [UserID], redis: RedisClient) throws -> [InspectReport] {
+        let max = store.settings.maxAttempts
+        let offset = clock.utcOffset(clock.epochSeconds)
+        var commands: [RedisCommand] = []
+        commands.reserveCapacity(users.count * 8)
+        for user in users {
+            for key in [
+                CacheKeys.otp(user), CacheKeys.otpAttempts(user), CacheKeys.userVerification(user), CacheKeys.pendingVideo(user),
+            ] {
+                commands += [RedisCommand("GET", key), RedisCommand("TTL", key)]
+            }
+        }
+        let replies = try redis.pipeline(commands)
+        var reports: [InspectReport] = []
+        reports.reserveCapacity(users.count)
+        for (index, user) in users.enumerated() {
+            var problems: [CloseupError] = []
+            func attempt<T>(_ read: () throws -> T) throws -> T? {
+                do { return try read() } catch let error as CloseupError where error.kind == .corrupt {
+                    problems.append(error)
+                    return nil
+                }
+            }
+            let base = index * 8
+            var otp = try attempt {
+                try OTPService.live(replies[base], replies[base + 1], key: CacheKeys.otp(user), offset: offset, clock: clock)
+            } ?? nil
+            if otp == nil, problems.isEmpty {
+                // No code in Redis: the SQLite copy, as `otp ttl` reads it.
+                otp = try OTPService(store: store, clock: clock).liveInSQLite(try store.sqlite(), user)
+            }
+            let attempts = try attempt { try AttemptsService.attempts(replies[base + 2], replies[base + 3], user: user, max: max) }
+            let verification =
+                try attempt { try VerificationCache.cached(replies[base + 4], replies[base + 5], key: CacheKeys.userVerification(user)) }
+                ?? nil
+            let pendingVideo =
+                try attempt { try PendingVideoCache.cached(replies[base + 6], replies[base + 7], key: CacheKeys.pendingVideo(user)) }
+                ?? nil
+            reports.append(
+                InspectReport(
+                    user: user, otp: otp, attempts: attempts, verification: verification, pendingVideo: pendingVideo,
+                    sendWindow: nil, sendWindowMobile: otp?.record.mobileNumber.flatMap { try? MobileNumber($0) },
+                    source: .redis, problems: problems))
+        }
+        // The send windows of the live codes' numbers, in one more round trip.
+        let windowed = reports.indices.filter { reports[$0].sendWindowMobile != nil }
+        guard !windowed.isEmpty else { return reports }
+        let windowKeys = try windowed.map { index in
+            CacheKeys.rateLimit(.otpRequest, try RateLimitIdentifier(reports[index].sendWindowMobile!.value))
+        }
+        let windowReplies = try redis.pipeline(windowKeys.flatMap { [RedisCommand("GET", $0), RedisCommand("TTL", $0)] })
+        for (position, index) in windowed.enumerated() {
+            do {
+                reports[index].sendWindow = try RateLimiter.peeked(
+                    windowReplies[2 * position], windowReplies[2 * position + 1], key: windowKeys[position],
+                    limit: OTPService.sendLimit)
+            } catch let error as CloseupError where error.kind == .corrupt {
+                reports[index].problems.append(error)
+            }
+        }
+        return reports
     }
 }

@@ -314,22 +314,29 @@ public struct OTPService {
             idempotent: true,
             redis: { redis in
                 let replies = try redis.pipeline([RedisCommand("GET", key), RedisCommand("TTL", key)])
-                if let value = try replies[0].text() {
-                    let ttl = try replies[1].lifetime().seconds
-                    var record = try OTPRecord(parsing: value, key: key, localOffset: offset)
-                    if record.expiresEpoch == nil, let ttl {
-                        // SPEC §1: a missing expires_at is derived from the key's TTL.
-                        record.expiresEpoch = Double(clock.epochSeconds + ttl)
-                        record.expiresAt = clock.timestamp(clock.epochSeconds + ttl)
-                    }
-                    return LiveOTP(record: record, ttl: ttl, source: .redis)
-                }
+                if let live = try Self.live(replies[0], replies[1], key: key, offset: offset, clock: clock) { return live }
                 return try liveInSQLite(try store.sqlite(), user)
             },
             sqlite: { database in try liveInSQLite(database, user) })
     }
 
-    private func liveInSQLite(_ database: SQLiteDatabase, _ user: UserID) throws(CloseupError) -> LiveOTP? {
+    /// The live code in Redis from a GET and a TTL of its key, or nil when there is none. The one
+    /// reading of an OTP record, for `live` and for `inspect` of many users at once.
+    static func live(
+        _ value: RedisReply, _ ttlReply: RedisReply, key: String, offset: Int, clock: Clock
+    ) throws -> LiveOTP? {
+        guard let text = try value.text() else { return nil }
+        let ttl = try ttlReply.lifetime().seconds
+        var record = try OTPRecord(parsing: text, key: key, localOffset: offset)
+        if record.expiresEpoch == nil, let ttl {
+            // SPEC §1: a missing expires_at is derived from the key's TTL.
+            record.expiresEpoch = Double(clock.epochSeconds + ttl)
+            record.expiresAt = clock.timestamp(clock.epochSeconds + ttl)
+        }
+        return LiveOTP(record: record, ttl: ttl, source: .redis)
+    }
+
+    func liveInSQLite(_ database: SQLiteDatabase, _ user: UserID) throws(CloseupError) -> LiveOTP? {
         let now = clock.epochSeconds
         guard let row = try OTPCodes.live(database, user: user, now: now) else { return nil }
         return LiveOTP(record: row.record, ttl: row.expiresEpoch - now, source: .sqlite)

@@ -63,11 +63,7 @@ public struct PendingVideoCache {
             idempotent: true,
             redis: { redis in
                 let replies = try redis.pipeline([RedisCommand("GET", key), RedisCommand("TTL", key)])
-                guard let text = try replies[0].text() else { return nil }
-                guard let job = PendingVideo.jobID(text) else {
-                    throw CloseupError(.corrupt, "corrupt pending video at '\(key)': expected a job id; it was left as it is")
-                }
-                return PendingVideo(jobID: job, source: .cache, ttl: try replies[1].lifetime().seconds)
+                return try Self.cached(replies[0], replies[1], key: key)
             },
             sqlite: { database in
                 let now = clock.epochSeconds
@@ -81,6 +77,15 @@ public struct PendingVideoCache {
                 }
                 return PendingVideo(jobID: job, source: .cache, ttl: (select.integer(1) ?? now) - now)
             })
+    }
+
+    /// The cached job from a GET and a TTL of its key; nil when nothing is cached.
+    static func cached(_ value: RedisReply, _ ttl: RedisReply, key: String) throws -> PendingVideo? {
+        guard let text = try value.text() else { return nil }
+        guard let job = PendingVideo.jobID(text) else {
+            throw CloseupError(.corrupt, "corrupt pending video at '\(key)': expected a job id; it was left as it is")
+        }
+        return PendingVideo(jobID: job, source: .cache, ttl: try ttl.lifetime().seconds)
     }
 
     public func set(_ user: UserID, job: Int64, ttl: Int64 = defaultTTL) throws(CloseupError) {

@@ -41,12 +41,17 @@ public struct RateLimiter {
     ) throws -> RateLimitDecision {
         if peek {
             let replies = try redis.pipeline([RedisCommand("GET", key), RedisCommand("TTL", key)])
-            let count = try counter(replies[0], key: key)
-            return decision(allowed: count < limit, count: count, limit: limit, lifetime: try replies[1].lifetime())
+            return try peeked(replies[0], replies[1], key: key, limit: limit)
         }
         let reply = try redis.run(checkScript, key: key, arguments: [String(limit), String(window)])
         let result = try checked(reply, corrupt: corrupt(key))
         return decision(allowed: result.allowed, count: result.count, limit: limit, lifetime: result.lifetime)
+    }
+
+    /// A peek's decision from a GET and a TTL of the counter.
+    static func peeked(_ value: RedisReply, _ ttl: RedisReply, key: String, limit: Int64) throws -> RateLimitDecision {
+        let count = try counter(value, key: key)
+        return decision(allowed: count < limit, count: count, limit: limit, lifetime: try ttl.lifetime())
     }
 
     /// The check script's reply {allowed, count, ttl}; allowed -1 means the counter is not a count.

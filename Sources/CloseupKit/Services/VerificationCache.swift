@@ -19,12 +19,7 @@ public struct VerificationCache {
             idempotent: true,
             redis: { redis in
                 let replies = try redis.pipeline([RedisCommand("GET", key), RedisCommand("TTL", key)])
-                guard let text = try replies[0].text() else { return nil }
-                guard let verified = Self.parse(text) else {
-                    throw CloseupError(
-                        .corrupt, "corrupt verification cache at '\(key)': expected true or false; it was left as it is")
-                }
-                return Cached(value: verified, ttl: try replies[1].lifetime().seconds)
+                return try Self.cached(replies[0], replies[1], key: key)
             },
             sqlite: { database in
                 let now = clock.epochSeconds
@@ -34,6 +29,15 @@ public struct VerificationCache {
                 guard try select.step() else { return nil }
                 return Cached(value: select.integer(0) == 1, ttl: (select.integer(1) ?? now) - now)
             })
+    }
+
+    /// The cached status from a GET and a TTL of its key; nil when nothing is cached.
+    static func cached(_ value: RedisReply, _ ttl: RedisReply, key: String) throws -> Cached<Bool>? {
+        guard let text = try value.text() else { return nil }
+        guard let verified = Self.parse(text) else {
+            throw CloseupError(.corrupt, "corrupt verification cache at '\(key)': expected true or false; it was left as it is")
+        }
+        return Cached(value: verified, ttl: try ttl.lifetime().seconds)
     }
 
     public func set(_ user: UserID, verified: Bool, ttl: Int64 = defaultTTL) throws(CloseupError) {
