@@ -67,6 +67,7 @@ _closeup() {
         "otp send:--channel") COMPREPLY=($(compgen -W "sms whatsapp" -- "$cur")); return ;;
         "otp send:--via") COMPREPLY=($(compgen -W "stdout command" -- "$cur")); return ;;
         "otp send:--ttl") COMPREPLY=(); return ;;
+        "inspect:--mobile") COMPREPLY=(); return ;;
         "attempts list:--min") COMPREPLY=(); return ;;
         "ratelimit check:--max") COMPREPLY=(); return ;;
         "ratelimit check:--window") COMPREPLY=(); return ;;
@@ -100,7 +101,7 @@ _closeup() {
         "otp ttl") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"
             case $positional in
             esac ;;
-        "inspect") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"
+        "inspect") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason --mobile"
             case $positional in
             esac ;;
         "attempts") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"; words="get clear list" ;;

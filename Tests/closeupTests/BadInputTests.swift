@@ -54,6 +54,8 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(command: .otpTTL, arguments: ["otp", "ttl", "é"], message: "invalid user id 'é'"),
         BadInput(command: .inspect, arguments: ["inspect", ""], message: "invalid user id ''"),
         BadInput(command: .inspect, arguments: ["inspect", "u1", "a b"], message: "invalid user id 'a b'"),
+        BadInput(command: .inspect, arguments: ["inspect", "--mobile", "98x76"], message: "invalid mobile number '98x76'"),
+        BadInput(command: .inspect, arguments: ["inspect"], message: "'inspect' needs USER... or --mobile NUMBER"),
         BadInput(command: .attemptsGet, arguments: ["attempts", "get", "a b"], message: "invalid user id 'a b'"),
         BadInput(command: .attemptsList, arguments: ["attempts", "list", "--min", "0"], message: "'0' for '--min'"),
         BadInput(command: .audit, arguments: ["audit", "--since", "5x"], message: "invalid duration '5x' for '--since'"),

@@ -52,6 +52,37 @@ final class InspectManyTests {
         #expect(sends.count <= 20, "\(sends.count) round trips")
     }
 
+    /// "I get no SMS" arrives with a number: its send window, and who has a live code sent to it.
+    @Test(arguments: [false, true])
+    func aMobileNumberShowsItsWindowAndTheUsersWithALiveCode(sqliteOnly: Bool) throws {
+        let store = sqliteOnly ? ["--store", "sqlite"] : []
+        let tag = UUID().uuidString.prefix(6).lowercased()
+        let number = "+4479\(Int.random(in: 1_000_000...9_999_999))"
+        let typed = String(number.prefix(3)) + " " + String(number.dropFirst(3))
+        func run(_ arguments: [String]) throws -> CloseupResult {
+            try Closeup.run(store + arguments, environment: environment, directory: home)
+        }
+        // Nothing sent yet: an empty window, nobody.
+        let none = try run(["--json", "inspect", "--mobile", typed])
+        #expect(none.status == 0, "\(none.stderr)")
+        let empty = (try JSONSerialization.jsonObject(with: Data(none.stdout.utf8))) as? [String: Any]
+        #expect(empty?["count"] as? Int == 0 && (empty?["user_ids"] as? [String])?.isEmpty == true, "\(none.stdout)")
+
+        for user in ["a\(tag)", "b\(tag)"] { #expect(try run(["otp", "send", user, "--mobile", number]).status == 0) }
+        #expect(try run(["otp", "send", "c\(tag)", "--mobile", "+4479\(Int.random(in: 1_000_000...9_999_999))"]).status == 0)
+        #expect(try run(["otp", "revoke", "b\(tag)"]).status == 0)
+        let found = try run(["--json", "inspect", "--mobile", typed])
+        let object = (try JSONSerialization.jsonObject(with: Data(found.stdout.utf8))) as? [String: Any]
+        #expect(object?["mobile_number"] as? String == number && object?["count"] as? Int == 2 && object?["max"] as? Int == 3)
+        #expect(object?["user_ids"] as? [String] == ["a\(tag)"], "a revoked code and another number's are not listed")
+        #expect(object?["store"] as? String == (sqliteOnly ? "sqlite" : "redis"))
+        let human = try run(["inspect", "--mobile", number])
+        #expect(human.stdout.contains("2 of 3 sends") && human.stdout.contains("live codes     a\(tag)"), "\(human.stdout)")
+        #expect(!human.stdout.contains(String(number.dropFirst(3))), "the number is masked for people")
+        #expect(try run(["inspect", "a\(tag)", "--mobile", number]).status == 2)
+        #expect(try run(["inspect"]).status == 2)
+    }
+
     @Test func aCorruptValueIsReportedBesideTheOtherUsers() throws {
         let tag = UUID().uuidString.prefix(6).lowercased()
         try Self.server.connect().call(RedisCommand("SET", "user:verification:bad\(tag)", "maybe", "EX", "600"))

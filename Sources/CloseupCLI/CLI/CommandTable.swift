@@ -128,11 +128,21 @@ public enum CommandTable {
                 time in two round trips. Exits 0 whenever it could look; 6 after the reports when a \
                 stored value is corrupt (the value is left as it is); 2 after the rest when a line of \
                 stdin is not a user id.
+
+                --mobile NUMBER shows that number's send window (count, max, resets in) and the users \
+                with a live code sent to it, each as above. The users are found through SQLite's copies \
+                of the codes closeup issued: a code another writer stored in Redis alone is not found.
                 """,
-            arguments: [users],
+            arguments: [
+                ArgumentSpec(
+                    name: "USER", summary: "User ids, or '-' to read them from stdin, one per line", optional: true,
+                    variadic: true)
+            ],
+            flags: [FlagSpec(long: "mobile", value: "NUMBER", summary: "A mobile number instead of users")],
             examples: [
                 ("closeup inspect user123", "why can user123 not log in?"),
                 ("cut -f1 ticket.tsv | closeup --json inspect -", "forty users from one ticket"),
+                ("closeup inspect --mobile '+91 98765-43210'", "\"I get no SMS\": the number's window and codes"),
             ]),
         CommandSpec(
             id: .attemptsGet, path: ["attempts", "get"],

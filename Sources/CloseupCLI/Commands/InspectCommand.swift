@@ -7,6 +7,11 @@ enum InspectCommand {
     static let window = 500
 
     static func run(_ context: CommandContext) throws(CloseupError) -> Int32 {
+        if let number = context.arguments.value("mobile") {
+            guard context.arguments.positionals.isEmpty else { throw .usage("give users or --mobile, not both") }
+            return try mobile(context, try MobileNumber(number))
+        }
+        guard !context.arguments.positionals.isEmpty else { throw .usage("'inspect' needs USER... or --mobile NUMBER") }
         var list = try UserList(context.arguments.positionals, terminal: context.terminal)
         let inspector = Inspector(store: context.store)
         let terminal = context.terminal
@@ -28,6 +33,27 @@ enum InspectCommand {
         }
         if let corrupt { return corrupt.exitCode }
         return list.badInput ? 2 : 0
+    }
+
+    /// inspect --mobile: the send window, then each user with a live code sent to the number.
+    static func mobile(_ context: CommandContext, _ number: MobileNumber) throws(CloseupError) -> Int32 {
+        let (window, reports) = try Inspector(store: context.store).inspect(mobile: number)
+        let terminal = context.terminal
+        let reset = window.count > 0 ? ", \(window.resetInSeconds.map { "resets in \($0) s" } ?? "no expiry")" : ""
+        context.emit(
+            [
+                ("mobile_number", .string(number.value)), ("count", .integer(window.count)), ("max", .integer(window.limit)),
+                ("remaining", .integer(window.remaining)), ("reset_in_seconds", Format.ttl(window.resetInSeconds)),
+                ("user_ids", .array(reports.map { .string($0.user.value) })),
+            ],
+            text: "mobile         \(number.masked)\n"
+                + "send limit     \(window.count) of \(window.limit) sends\(reset)\n"
+                + "live codes     \(reports.isEmpty ? "none" : reports.map(\.user.value).joined(separator: ", "))")
+        if !context.json {
+            for report in reports { terminal.write("\n" + human(report, terminal)) }
+        }
+        for problem in reports.flatMap(\.problems) { terminal.report(problem) }
+        return reports.flatMap(\.problems).first?.exitCode ?? 0
     }
 
     static func human(_ report: InspectReport, _ terminal: Terminal) -> String {

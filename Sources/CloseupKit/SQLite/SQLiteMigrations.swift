@@ -44,7 +44,8 @@ enum SQLiteMigrations {
         );
         CREATE INDEX IF NOT EXISTS video_jobs_user ON video_jobs (user_id, id);
         """,
-        // 2: who changed what (SPEC §2, audit log). Targets are newline-separated user ids.
+        // 2: who changed what (SPEC §2, audit log; targets are newline-separated user ids), and
+        // the unused codes by mobile number, for inspect --mobile.
         """
         CREATE TABLE audit_log (
             id INTEGER PRIMARY KEY,
@@ -63,6 +64,7 @@ enum SQLiteMigrations {
             reason TEXT
         );
         CREATE INDEX audit_log_epoch ON audit_log (epoch);
+        CREATE INDEX otp_codes_mobile ON otp_codes (mobile_number) WHERE used_at IS NULL;
         """,
     ]
 

@@ -31,6 +31,27 @@ public struct Inspector {
         self.clock = clock
     }
 
+    /// A mobile number's send window and the users with a live code sent to it (SPEC §3 `inspect
+    /// --mobile`): the candidates come from SQLite's copies of the codes closeup issued (a code
+    /// another writer stored in Redis alone is not indexed), each checked live as `inspect` reads it.
+    public func inspect(mobile: MobileNumber) throws(CloseupError) -> (window: RateLimitDecision, users: [InspectReport]) {
+        let window = try RateLimiter(store: store, clock: clock).check(
+            .otpRequest, try RateLimitIdentifier(mobile.value), limit: OTPService.sendLimit, window: OTPService.sendWindow,
+            peek: true)
+        let select = try store.sqlite().prepare(
+            "SELECT DISTINCT user_id FROM otp_codes WHERE mobile_number = ? AND used_at IS NULL AND expires_epoch > ?"
+                + " ORDER BY user_id")
+        try select.bind([.text(mobile.value), .integer(clock.epochSeconds)])
+        var candidates: [UserID] = []
+        while try select.step() {
+            if let text = select.text(0), let user = try? UserID(text) { candidates.append(user) }
+        }
+        let reports = try inspect(candidates).filter { report in
+            report.otp?.record.mobileNumber.flatMap { try? MobileNumber($0) }?.value == mobile.value
+        }
+        return (window, reports)
+    }
+
     public func inspect(_ user: UserID) throws(CloseupError) -> InspectReport {
         try inspect([user])[0]
     }
