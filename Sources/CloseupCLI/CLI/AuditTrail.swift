@@ -18,7 +18,7 @@ final class AuditTrail {
         }
     }
 
-    /// The number of targets, when it differs from the names added (keys a scan deleted).
+    /// The number of targets, when it differs from the names given (the keys a scan deleted).
     func setCount(_ count: Int) { self.count = count }
 }
 
@@ -64,7 +64,8 @@ enum Audit {
         if error?.kind == .usage || status == 2, trail.count == nil { return }
         let named = namedTargets(arguments)
         let targets = Array((named + trail.targets).prefix(AuditLog.keptTargets))
-        let count = trail.count.map { $0 + named.count } ?? named.count
+        // What the command counted (ids cleared, keys deleted), else what the command line names.
+        let count = trail.count ?? named.count
         let outcome =
             switch status {
             case 0: "ok"

@@ -91,7 +91,9 @@ enum KeysCommand {
         case .list: break
         case .dryRun:
             terminal.note("would delete \(keys(summary.listed - summary.leftAlone)) (dry run)\(origin)\(alone)")
-        case .delete: terminal.note("deleted \(keys(summary.deleted))\(origin)\(alone)")
+        case .delete:
+            terminal.note("deleted \(keys(summary.deleted))\(origin)\(alone)")
+            context.audit.setCount(summary.deleted)
         }
         return Interruption.caught.map { 128 + $0 } ?? 0
     }
