@@ -148,7 +148,7 @@ final class AuditLogTests {
             finally: os.unlink("/dev/log")
             ' "$HOME/ready" '\(user)' > "$HOME/syslog.txt" &
             while [ ! -e "$HOME/ready" ]; do sleep 0.05; done
-            code=$(closeup --no-env-file --json otp send \(user) --mobile 9811122237 --reason syslog-check)
+            code=$(closeup --no-env-file --json otp send \(user) --mobile 9811122237 --reason "$(printf 'syslog\\ncheck\\033[2J')")
             wait
             cat "$HOME/syslog.txt"
             echo "$code"
@@ -158,7 +158,7 @@ final class AuditLogTests {
         let logged = try #require(lines.first { $0.contains("closeup") && $0.contains(user) }, "\(result.stdout)\(result.stderr)")
         // <85>: facility authpriv (10) * 8 + severity notice (5).
         #expect(logged.hasPrefix("<85>"), "\(logged)")
-        #expect(logged.contains("otp send: 1 target (\(user))") && logged.contains("reason=\"syslog-check\""))
+        #expect(logged.contains("otp send: 1 target (\(user))") && logged.contains("reason=\"syslog\\x0acheck\\x1b[2J\""), "\(logged)")
         let code = ((try? JSONSerialization.jsonObject(with: Data((lines.last ?? "").utf8))) as? [String: Any])?["otp"] as? String
         #expect(code.map { !logged.contains($0) } == true && !logged.contains(Self.password))
     }

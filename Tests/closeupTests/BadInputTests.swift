@@ -58,7 +58,12 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(command: .inspect, arguments: ["inspect"], message: "'inspect' needs USER... or --mobile NUMBER"),
         BadInput(command: .attemptsGet, arguments: ["attempts", "get", "a b"], message: "invalid user id 'a b'"),
         BadInput(command: .attemptsList, arguments: ["attempts", "list", "--min", "0"], message: "'0' for '--min'"),
+        BadInput(
+            command: .attemptsClear, arguments: ["attempts", "clear", "u1", "--reason", String(repeating: "x", count: 501)],
+            message: "invalid --reason: expected 1-500 characters, got 501"),
         BadInput(command: .audit, arguments: ["audit", "--since", "5x"], message: "invalid duration '5x' for '--since'"),
+        // "-1h" is a mistyped value, not -1 -h: an error, not help with exit 0.
+        BadInput(command: .audit, arguments: ["audit", "--since", "-1h"], message: "invalid duration '-1h' for '--since'"),
         BadInput(command: .audit, arguments: ["audit", "--since", "99999999999d"], message: "invalid duration"),
         BadInput(command: .audit, arguments: ["audit", "--limit", "0"], message: "'0' for '--limit'"),
         BadInput(command: .attemptsList, arguments: ["attempts", "list", "extra"], message: "extra"),

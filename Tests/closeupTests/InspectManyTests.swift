@@ -83,6 +83,19 @@ final class InspectManyTests {
         #expect(try run(["inspect"]).status == 2)
     }
 
+    /// A corrupt send counter is reported, and the users with a code are still shown (exit 6).
+    @Test func aCorruptSendCounterStillShowsTheUsers() throws {
+        let tag = UUID().uuidString.prefix(6).lowercased()
+        let number = "+4478\(Int.random(in: 1_000_000...9_999_999))"
+        #expect(try Closeup.run(["otp", "send", "w\(tag)", "--mobile", number], environment: environment, directory: home).status == 0)
+        try Self.server.connect().call(RedisCommand("SET", "rate_limit:otp_request:\(number)", "abc", "EX", "100"))
+        let result = try Closeup.run(["--json", "inspect", "--mobile", number], environment: environment, directory: home)
+        #expect(result.status == 6, "\(result.stderr)")
+        let object = (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any]
+        #expect(object?["user_ids"] as? [String] == ["w\(tag)"] && object?["count"] is NSNull, "\(result.stdout)")
+        #expect(result.stderr.contains("rate_limit:otp_request:\(number)"), "\(result.stderr)")
+    }
+
     @Test func aCorruptValueIsReportedBesideTheOtherUsers() throws {
         let tag = UUID().uuidString.prefix(6).lowercased()
         try Self.server.connect().call(RedisCommand("SET", "user:verification:bad\(tag)", "maybe", "EX", "600"))

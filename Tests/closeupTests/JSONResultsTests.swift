@@ -55,6 +55,7 @@ final class JSONResultsTests {
         expectResult(try closeup(["otp", "verify", user, "123456"]), status: 1, reason: "no_live_otp")
         expectResult(try closeup(["verification", "get", user]), status: 1, reason: "not_cached")
         expectResult(try closeup(["pending-video", "get", user]), status: 1, reason: "not_cached")
+        expectResult(try closeup(["otp", "revoke", user]), status: 1, reason: "no_live_otp")
         for _ in 0..<2 { _ = try closeup(["ratelimit", "check", "login", user, "--max", "1", "--window", "60"]) }
         let limited = try closeup(["ratelimit", "check", "login", user, "--max", "1", "--window", "60"])
         expectResult(limited, status: 1, reason: "rate_limited")

@@ -67,7 +67,7 @@ struct ParserTests {
         (["doctor", "--port"], "flag '--port' needs a value (PORT)"),
         (["doctor", "--port", "--json"], "flag '--port' needs a value (PORT)"),
         (["doctor", "--port", "99999"], "invalid value '99999' for '--port': expected a port from 1 to 65535"),
-        (["doctor", "--timeout", "-1"], "flag '--timeout' needs a value (SECONDS)"),
+        (["doctor", "--timeout", "-1"], "invalid value '-1' for '--timeout': expected a number of seconds greater than 0"),
         (["doctor", "--timeout=abc"], "invalid value 'abc' for '--timeout': expected a number of seconds greater than 0"),
         (["doctor", "--db", "x"], "invalid value 'x' for '--db': expected a database number of 0 or more"),
         (["doctor", "--store", "disk"], "invalid value 'disk' for '--store': expected auto, redis, sqlite"),

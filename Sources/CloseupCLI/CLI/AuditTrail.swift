@@ -23,6 +23,17 @@ final class AuditTrail {
 }
 
 enum Audit {
+    /// The longest --reason kept: a ticket reference and a sentence, not a document.
+    static let longestReason = 500
+
+    /// Refuses a --reason the log would not keep whole, before anything is done.
+    static func validateReason(_ arguments: ParsedArguments) throws(CloseupError) {
+        guard let reason = arguments.value("reason") else { return }
+        guard !reason.isEmpty, reason.count <= longestReason else {
+            throw .usage("invalid --reason: expected 1-\(longestReason) characters, got \(reason.count)")
+        }
+    }
+
     /// Commands that change state, and when they do.
     static func changesState(_ arguments: ParsedArguments, status: Int32) -> Bool {
         switch arguments.command.id {

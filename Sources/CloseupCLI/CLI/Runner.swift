@@ -97,6 +97,7 @@ public enum Runner {
         }
         var context: CommandContext?
         do throws(CloseupError) {
+            try Audit.validateReason(parsed)
             let settings = try resolveSettings(parsed, environment: environment)
             for warning in settings.warnings { terminal.warn(warning) }
             let store = Store(settings: settings, warn: { terminal.warn($0) })

@@ -1,6 +1,6 @@
 // Splits argv into tokens, knowing nothing of closeup's flags: `--name`,
 // `--name=value`, clustered short flags `-qh`, `--` (everything after is a
-// word), and `-` (a word: "read from stdin").
+// word), `-` (a word: "read from stdin"), and `-5` or `-1h` (words: a value).
 
 public enum Token: Equatable, Sendable {
     /// `--name` or `--name=value`.
@@ -16,7 +16,10 @@ public enum Tokenizer {
         var tokens: [Token] = []
         var remainingAreWords = false
         for argument in arguments {
-            if remainingAreWords || argument == "-" || !argument.hasPrefix("-") {
+            // A dash and a digit other than 0 ("-1h", "-5") is a value someone typed, not flags: as
+            // flags "-1h" would ask for help and hide the mistake (`-0` is --null).
+            let number = argument.dropFirst().first.map { $0.isASCII && $0.isNumber && $0 != "0" } ?? false
+            if remainingAreWords || argument == "-" || !argument.hasPrefix("-") || number {
                 tokens.append(.word(argument))
             } else if argument == "--" {
                 remainingAreWords = true

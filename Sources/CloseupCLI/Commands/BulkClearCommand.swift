@@ -31,7 +31,9 @@ enum BulkClearCommand {
                 let cleared = try perUser(window)
                 count += cleared.filter { $0 }.count
                 for (user, wasSet) in zip(window, cleared) {
-                    context.emit([("user_id", .string(user.value)), (verb.field, .bool(wasSet))], text: "")
+                    // A negative answer says why (SPEC §4): nothing to revoke.
+                    let why: [(String, JSON)] = noneIsNegative && !wasSet ? [("reason", .string("no_live_otp"))] : []
+                    context.emit([("user_id", .string(user.value)), (verb.field, .bool(wasSet))] + why, text: "")
                 }
             } else {
                 count += try counting(window)

@@ -37,23 +37,31 @@ enum InspectCommand {
 
     /// inspect --mobile: the send window, then each user with a live code sent to the number.
     static func mobile(_ context: CommandContext, _ number: MobileNumber) throws(CloseupError) -> Int32 {
-        let (window, reports) = try Inspector(store: context.store).inspect(mobile: number)
+        let (window, reports, windowProblems) = try Inspector(store: context.store).inspect(mobile: number)
         let terminal = context.terminal
-        let reset = window.count > 0 ? ", \(window.resetInSeconds.map { "resets in \($0) s" } ?? "no expiry")" : ""
+        let limit: String
+        if let window {
+            let reset = window.count > 0 ? ", \(window.resetInSeconds.map { "resets in \($0) s" } ?? "no expiry")" : ""
+            limit = "\(window.count) of \(window.limit) sends\(reset)"
+        } else {
+            limit = "unreadable (see the error below)"
+        }
         context.emit(
             [
-                ("mobile_number", .string(number.value)), ("count", .integer(window.count)), ("max", .integer(window.limit)),
-                ("remaining", .integer(window.remaining)), ("reset_in_seconds", Format.ttl(window.resetInSeconds)),
+                ("mobile_number", .string(number.value)), ("count", .optional(window?.count)),
+                ("max", .integer(OTPService.sendLimit)), ("remaining", .optional(window?.remaining)),
+                ("reset_in_seconds", Format.ttl(window?.resetInSeconds)),
                 ("user_ids", .array(reports.map { .string($0.user.value) })),
             ],
             text: "mobile         \(number.masked)\n"
-                + "send limit     \(window.count) of \(window.limit) sends\(reset)\n"
+                + "send limit     \(limit)\n"
                 + "live codes     \(reports.isEmpty ? "none" : reports.map(\.user.value).joined(separator: ", "))")
         if !context.json {
             for report in reports { terminal.write("\n" + human(report, terminal)) }
         }
-        for problem in reports.flatMap(\.problems) { terminal.report(problem) }
-        return reports.flatMap(\.problems).first?.exitCode ?? 0
+        let problems = windowProblems + reports.flatMap(\.problems)
+        for problem in problems { terminal.report(problem) }
+        return problems.first?.exitCode ?? 0
     }
 
     static func human(_ report: InspectReport, _ terminal: Terminal) -> String {

@@ -67,7 +67,8 @@ public enum AuditLog {
     /// Appends `record` to the SQLite log and to syslog. A failure is returned for the caller to
     /// say (the change itself stands: SPEC §2).
     public static func append(_ record: AuditRecord, to database: SQLiteDatabase) -> CloseupError? {
-        sendToSyslog(record.line)
+        // One line, whatever --reason holds: a newline there must not forge a second authpriv line.
+        sendToSyslog(Printable.neutralizingControls(record.line))
         do throws(CloseupError) {
             try database.prepare(
                 "INSERT INTO audit_log (time, epoch, os_user, sudo_user, host, command, target_count, targets, redis,"

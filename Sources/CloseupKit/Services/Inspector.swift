@@ -34,10 +34,19 @@ public struct Inspector {
     /// A mobile number's send window and the users with a live code sent to it (SPEC §3 `inspect
     /// --mobile`): the candidates come from SQLite's copies of the codes closeup issued (a code
     /// another writer stored in Redis alone is not indexed), each checked live as `inspect` reads it.
-    public func inspect(mobile: MobileNumber) throws(CloseupError) -> (window: RateLimitDecision, users: [InspectReport]) {
-        let window = try RateLimiter(store: store, clock: clock).check(
-            .otpRequest, try RateLimitIdentifier(mobile.value), limit: OTPService.sendLimit, window: OTPService.sendWindow,
-            peek: true)
+    /// A corrupt send counter is reported in `problems` and the users are still found.
+    public func inspect(
+        mobile: MobileNumber
+    ) throws(CloseupError) -> (window: RateLimitDecision?, users: [InspectReport], problems: [CloseupError]) {
+        var problems: [CloseupError] = []
+        var window: RateLimitDecision?
+        do {
+            window = try RateLimiter(store: store, clock: clock).check(
+                .otpRequest, try RateLimitIdentifier(mobile.value), limit: OTPService.sendLimit,
+                window: OTPService.sendWindow, peek: true)
+        } catch where error.kind == .corrupt {
+            problems.append(error)
+        }
         let select = try store.sqlite().prepare(
             "SELECT DISTINCT user_id FROM otp_codes WHERE mobile_number = ? AND used_at IS NULL AND expires_epoch > ?"
                 + " ORDER BY user_id")
@@ -49,7 +58,7 @@ public struct Inspector {
         let reports = try inspect(candidates).filter { report in
             report.otp?.record.mobileNumber.flatMap { try? MobileNumber($0) }?.value == mobile.value
         }
-        return (window, reports)
+        return (window, reports, problems)
     }
 
     public func inspect(_ user: UserID) throws(CloseupError) -> InspectReport {
