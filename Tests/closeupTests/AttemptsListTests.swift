@@ -93,6 +93,20 @@ final class AttemptsListTests {
         #expect(Set(users(try closeup(store + ["--json", "attempts", "list"]).stdout)) == ["s1", "s2", "s3"])
     }
 
+    /// SQLite reads 'abc' as 0 and 1.5 as 1: such a row written by another program is corrupt,
+    /// as the same value in Redis is.
+    @Test(arguments: ["'abc'", "1.5", "-1"])
+    func aCounterRowThatIsNotACountIsCorruptInSQLiteToo(value: String) throws {
+        let store = ["--store", "sqlite"]
+        _ = try closeup(store + ["doctor"])
+        let database = home + "/data/closeup/closeup.sqlite3"
+        try SQLiteDatabase(path: database).execute(
+            "INSERT INTO otp_attempts (user_id, count, expires_epoch) VALUES ('odd', \(value), strftime('%s') + 600)")
+        let list = try closeup(store + ["attempts", "list"])
+        #expect(list.status == 6 && list.stderr.contains("corrupt attempt counter of 'odd'"), "\(list.stderr)")
+        #expect(try closeup(store + ["attempts", "get", "odd"]).status == 6)
+    }
+
     @Test func aCounterThatIsNotANumberEndsTheListWithExit6() throws {
         let server = try RedisServer()
         try server.connect().call(RedisCommand("SET", "otp:attempts:broken", "abc"))

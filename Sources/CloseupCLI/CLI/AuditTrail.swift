@@ -94,7 +94,8 @@ enum Audit {
         do throws(CloseupError) {
             if let failure = AuditLog.append(record, to: try context.store.sqlite()) { throw failure }
         } catch {
-            context.terminal.warn("the audit record of this run could not be written (\(error.message)); the change stands")
+            let stands = status == 0 ? "; the change stands" : ""
+            context.terminal.warn("the audit record of this run could not be written (\(error.message))\(stands)")
         }
     }
 }

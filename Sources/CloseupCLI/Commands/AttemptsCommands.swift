@@ -49,7 +49,8 @@ enum AttemptsCommands {
                 }
             })
         terminal.endProgress()
-        if !context.json {
+        // A reader that went away (| head) ends the list quietly.
+        if !context.json, terminal.writeFailure != .readerGone {
             let floor = minimum > 1 ? "at least \(minimum) failed attempts" : "failed attempts"
             terminal.note("\(users) user\(users == 1 ? "" : "s") with \(floor), \(blocked) blocked")
         }

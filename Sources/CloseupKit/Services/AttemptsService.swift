@@ -147,10 +147,17 @@ public struct AttemptsService {
     }
 
     static func row(_ database: SQLiteDatabase, user: UserID, now: Int64) throws(CloseupError) -> (Int64, Int64) {
-        let select = try database.prepare("SELECT count, expires_epoch FROM otp_attempts WHERE user_id = ?")
+        let select = try database.prepare(
+            "SELECT count, expires_epoch, typeof(count) FROM otp_attempts WHERE user_id = ?")
         try select.bind([.text(user.value)])
         guard try select.step(), let expires = select.integer(1), expires > now else { return (0, 0) }
-        return (select.integer(0) ?? 0, expires)
+        // Another writer's row: a count that is not a non-negative integer is corrupt, as in Redis
+        // (SQLite would read 'abc' as 0 and 1.5 as 1).
+        guard select.text(2) == "integer", let count = select.integer(0), count >= 0 else {
+            throw CloseupError(
+                .corrupt, "corrupt attempt counter of '\(user)' in otp_attempts: not a decimal count; it was left as it is")
+        }
+        return (count, expires)
     }
 
     /// A user's attempts from a GET and a TTL of the counter.
