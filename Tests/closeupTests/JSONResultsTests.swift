@@ -7,6 +7,8 @@ import CloseupTestSupport
 import Foundation
 import Testing
 
+@testable import CloseupCLI
+
 @Suite(.serialized)
 final class JSONResultsTests {
     static let server = try! RedisServer()
@@ -124,6 +126,80 @@ final class JSONResultsTests {
         // "source" names only where doctor's OTP secret came from, never a store.
         let doctor = object(try closeup(["doctor"]).stdout)
         #expect(doctor?["source"] == nil && (doctor?["otp_secret"] as? [String: Any])?["source"] != nil)
+    }
+
+    /// Every JSON line of every command against the documented contract (man page, JSON OUTPUT):
+    /// no undocumented field, every always-present field there, each of its documented type.
+    @Test func everyCommandsJSONMatchesTheDocumentedContract() throws {
+        let user = "json-\(UUID().uuidString.prefix(8))"
+        let mobile = "95\(Int.random(in: 10_000_000...99_999_999))"
+        let sent = try closeup(["otp", "send", user, "--mobile", mobile])
+        let code = object(sent.stdout)?["otp"] as? String ?? ""
+        try redis.call(RedisCommand("SET", "otp:attempts:\(user)-b", "5", "EX", "600"))
+        let runs: [(CommandID, [String])] = [
+            (.otpSend, ["otp", "send", user + "-s", "--mobile", "95\(Int.random(in: 10_000_000...99_999_999))"]),
+            (.otpTTL, ["otp", "ttl", user]), (.otpTTL, ["otp", "ttl", user + "-none"]),
+            (.inspect, ["inspect", user, user + "-none"]), (.inspect, ["inspect", "--mobile", mobile]),
+            (.otpVerify, ["otp", "verify", user, code == "000000" ? "000001" : "000000"]),
+            (.otpVerify, ["otp", "verify", user, code]), (.otpVerify, ["otp", "verify", user, code]),
+            (.otpRevoke, ["otp", "revoke", user + "-s", user]),
+            (.attemptsGet, ["attempts", "get", user]), (.attemptsList, ["attempts", "list", "--blocked"]),
+            (.attemptsClear, ["attempts", "clear", user, user + "-b"]),
+            (.rateLimitCheck, ["ratelimit", "check", "login", user, "--max", "1", "--window", "60"]),
+            (.rateLimitCheck, ["ratelimit", "check", "login", user, "--max", "1", "--window", "60"]),
+            (.rateLimitReset, ["ratelimit", "reset", "login", user]),
+            (.pendingVideoGet, ["pending-video", "get", user]), (.pendingVideoSet, ["pending-video", "set", user, "7"]),
+            (.pendingVideoGet, ["pending-video", "get", user]), (.pendingVideoClear, ["pending-video", "clear", user]),
+            (.verificationGet, ["verification", "get", user]), (.verificationSet, ["verification", "set", user, "true"]),
+            (.verificationGet, ["verification", "get", user]), (.verificationClear, ["verification", "clear", user]),
+            (.keysScan, ["keys", "scan", "--match", "otp:attempts:*", "--ttl"]),
+            (.keysScan, ["keys", "scan", "--match", "rate_limit:login:\(user)*", "--delete", "--dry-run"]),
+            (.doctor, ["doctor"]), (.audit, ["audit", "--limit", "5"]),
+        ]
+        let contract = Dictionary(JSONContract.objects.map { ($0.0, [$0.1]) }, uniquingKeysWith: +)
+        // Typed by closeup's own JSON reader: Foundation's cannot tell 1 from true.
+        func matches(_ value: JSON, _ type: String) -> Bool {
+            type.split(separator: "|").contains { kind in
+                switch (kind, value) {
+                case ("null", .null), ("string", .string), ("integer", .integer), ("boolean", .bool), ("object", .object),
+                    ("array", .array):
+                    true
+                default: false
+                }
+            }
+        }
+        var checked = 0
+        for (command, arguments) in runs {
+            let shapes = try #require(contract[command], "\(command) is not in the contract")
+            let result = try closeup(arguments)
+            // A refusal or negative answer is its own documented shape (reason, message…).
+            for line in result.stdout.split(separator: "\n") {
+                guard case .object(let pairs)? = JSON.parse(String(line)) else {
+                    Issue.record("\(arguments): not a JSON object: \(line)")
+                    continue
+                }
+                let found = Dictionary(pairs, uniquingKeysWith: { first, _ in first })
+                if found["message"] != nil { continue }
+                // The shape whose fields it has (inspect has two).
+                let fields = shapes.max { a, b in
+                    Set(a.map(\.name)).intersection(found.keys).count < Set(b.map(\.name)).intersection(found.keys).count
+                }!
+                let names = Set(fields.map(\.name))
+                #expect(Set(found.keys).isSubset(of: names), "\(arguments): undocumented \(Set(found.keys).subtracting(names))")
+                for field in fields {
+                    guard let value = found[field.name] else {
+                        #expect(field.optional, "\(arguments): \(field.name) missing")
+                        continue
+                    }
+                    #expect(matches(value, field.type), "\(arguments): \(field.name) = \(value), documented \(field.type)")
+                }
+                checked += 1
+            }
+        }
+        #expect(checked >= runs.count - 2, "\(checked) lines checked")
+        // Every command with output has a row (help and completions print text only).
+        let documented = Set(JSONContract.objects.map(\.0)).union([.help, .completions])
+        #expect(documented == Set(CommandID.allCases), "missing: \(Set(CommandID.allCases).subtracting(documented))")
     }
 
     @Test func errorsAreOneObjectOnStderr() throws {

@@ -440,6 +440,8 @@ public enum CommandTable {
     }
 
     /// The command at exactly `path`, if any.
+    static func command(id: CommandID) -> CommandSpec? { commands.first { $0.id == id } }
+
     public static func command(_ path: [String]) -> CommandSpec? {
         commands.first { $0.path == path }
     }

@@ -40,6 +40,7 @@ public enum ManPage {
         for flag in CommandTable.globalFlags { out += ".TP\n" + flagLabel(flag) + "\n" + escape(flag.summary) + "\n" }
         out += section("ENVIRONMENT", ManPageProse.environment)
         out += section("FILES", ManPageProse.files)
+        out += section("JSON OUTPUT", JSONContract.manSection)
         out += section("EXIT STATUS", ManPageProse.exitStatus)
         out += ".SH EXAMPLES\n"
         for command in CommandTable.commands {

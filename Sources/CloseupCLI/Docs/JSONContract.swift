@@ -1,0 +1,135 @@
+// Every command's --json object, field by field (SPEC §4): the man page's JSON
+// OUTPUT section is drawn from this table, and a test runs the commands and
+// checks each line they print against it. A field is always present unless its
+// note says when it is absent.
+
+struct JSONField {
+    var name: String
+    /// "string", "integer", "boolean", "object", "array", with "|null" when it may be null.
+    var type: String
+    var note: String = ""
+    /// Present only when the note says so.
+    var optional = false
+}
+
+enum JSONContract {
+    static func field(_ name: String, _ type: String, _ note: String = "", optional: Bool = false) -> JSONField {
+        JSONField(name: name, type: type, note: note, optional: optional)
+    }
+
+    static let store = field("store", "string", "redis or sqlite: the store that served the result")
+    static let user = field("user_id", "string")
+
+    /// What each command prints per result (a command may have two shapes); refusals and errors
+    /// are described once, below.
+    static let objects: [(CommandID, [JSONField])] = [
+        (.otpSend, [
+            user, field("mobile_number", "string", "the stored form"), field("channel", "string"), field("via", "string"),
+            field("created_at", "string|null"), field("expires_at", "string|null"), field("ttl_seconds", "integer"),
+            field("otp", "string", "the code; only with --via stdout", optional: true), store,
+        ]),
+        (.otpVerify, [
+            user, field("valid", "boolean"), field("reason", "string", "wrong_code or no_live_otp; absent when valid", optional: true),
+            field("count", "integer", "failed attempts; with wrong_code", optional: true),
+            field("max", "integer", "with wrong_code", optional: true), field("blocked", "boolean", "with wrong_code", optional: true),
+            store,
+        ]),
+        (.otpTTL, [
+            user, field("live", "boolean"), field("ttl_seconds", "integer|null"), field("expires_at", "string|null"),
+            field("reason", "string", "no_live_otp; absent when live", optional: true), store,
+        ]),
+        (.otpRevoke, [
+            user, field("revoked", "boolean"), field("reason", "string", "no_live_otp; when not revoked", optional: true), store,
+        ]),
+        (.inspect, [
+            user, store, field("otp", "object|null", "mobile_number, created_at, expires_at, ttl_seconds, store"),
+            field("attempts", "object", "count, max, blocked, ttl_seconds; absent when the counter is corrupt", optional: true),
+            field("verification", "object|null", "verified, ttl_seconds"), field("pending_video", "object|null", "job_id, ttl_seconds"),
+            field("send_rate_limit", "object|null", "identifier, count, max, remaining, reset_in_seconds"),
+            field("problems", "array", "the corrupt values, one message each"),
+        ]),
+        // inspect --mobile prints this object instead.
+        (.inspect, [
+            field("mobile_number", "string"), field("count", "integer|null", "sends in the window; null when the counter is corrupt"),
+            field("max", "integer"), field("remaining", "integer|null"), field("reset_in_seconds", "integer|null"),
+            field("user_ids", "array", "users with a live code sent to the number"), store,
+        ]),
+        (.attemptsGet, [user, field("count", "integer"), field("max", "integer"), field("blocked", "boolean"), field("ttl_seconds", "integer|null"), store]),
+        (.attemptsClear, [user, field("cleared", "boolean"), store]),
+        (.attemptsList, [user, field("count", "integer"), field("max", "integer"), field("blocked", "boolean"), field("ttl_seconds", "integer|null"), store]),
+        (.rateLimitCheck, [
+            field("action", "string"), field("identifier", "string", "as keyed (otp_request: the stored mobile form)"),
+            field("allowed", "boolean"), field("count", "integer"), field("max", "integer"), field("remaining", "integer"),
+            field("reset_in_seconds", "integer|null", "null when the counter has no TTL"),
+            field("reason", "string", "rate_limited; when not allowed", optional: true), store,
+        ]),
+        (.rateLimitReset, [field("action", "string"), field("identifier", "string"), field("cleared", "boolean"), store]),
+        (.pendingVideoGet, [
+            user, field("job_id", "integer|null"), field("found_in", "string|null", "cache or database"),
+            field("ttl_seconds", "integer|null"), field("reason", "string", "not_cached; when there is none", optional: true), store,
+        ]),
+        (.pendingVideoSet, [user, field("job_id", "integer"), field("ttl_seconds", "integer"), store]),
+        (.pendingVideoClear, [user, field("cleared", "boolean"), store]),
+        (.verificationGet, [
+            user, field("verified", "boolean|null"), field("ttl_seconds", "integer|null"),
+            field("reason", "string", "not_cached; when nothing is cached", optional: true), store,
+        ]),
+        (.verificationSet, [user, field("verified", "boolean"), field("ttl_seconds", "integer"), store]),
+        (.verificationClear, [user, field("cleared", "boolean"), store]),
+        (.keysScan, [
+            field("key", "string", "the key, or its bytes in base64"), field("key_encoding", "string", "utf-8 or base64"),
+            field("kind", "string|null", "the namespace; null outside them"),
+            field("ttl_seconds", "integer|null", "with --ttl or --no-expiry", optional: true),
+            field("expires", "boolean", "with --ttl or --no-expiry", optional: true),
+            field("would_delete", "boolean", "with --dry-run", optional: true),
+            field("deleted", "boolean", "with --delete", optional: true), store,
+        ]),
+        (.monitor, [
+            field("time", "string"), field("client", "string"), field("db", "integer"), field("command", "string"),
+            field("key", "string|null"), field("kind", "string|null"), field("user_id", "string|null"), field("meaning", "string"),
+            field("arguments", "array", "with --raw, redacted", optional: true), field("store", "string", "always redis"),
+        ]),
+        (.doctor, [
+            field("version", "string"), field("env_file", "string|null"), field("store", "string", "the --store setting"),
+            field("store_mode", "string"),
+            field("redis", "object", "target, configured, tls, username, password_source, reachable, latency_ms, server_version,"
+                + " topology, role, info_refused, cluster_nodes…; absent with --store sqlite", optional: true),
+            field("sqlite", "object"), field("otp_secret", "object", "source, path"), field("unsafe_files", "array"),
+            field("warnings", "array"), field("ok", "boolean"),
+        ]),
+        (.audit, [
+            field("time", "string"), field("os_user", "string"), field("sudo_user", "string|null"), field("host", "string"),
+            field("command", "string"), field("target_count", "integer"), field("targets", "array", "the first five"),
+            field("redis", "string|null"), field("served_by", "string|null", "the store that served the recorded run"),
+            field("outcome", "string"), field("exit", "integer"), field("reason", "string|null"),
+            field("store", "string", "always sqlite: where the log lives"),
+        ]),
+    ]
+
+    /// The man page section: each command's fields, then refusals and errors.
+    static var manSection: String {
+        // The first paragraph is prose (the page escapes it); the rest is roff, escaped here.
+        var out = "With --json each result is one JSON object on one line. Fields are always present unless noted.\n\n"
+        let roff = ManPage.escape
+        var seen: Set<CommandID> = []
+        for (command, fields) in objects {
+            guard let spec = CommandTable.command(id: command) else { continue }
+            // A second shape of one command is its option's (inspect --mobile).
+            let name = seen.insert(command).inserted ? spec.name : spec.name + " --mobile"
+            out += ".TP\n.B \(roff(name))\n"
+            out += roff(
+                fields.map { field in "\(field.name) (\(field.type))" + (field.note.isEmpty ? "" : ": \(field.note)") }
+                    .joined(separator: "; ")) + ".\n"
+        }
+        out += """
+            .TP
+            .B refusals and negative answers
+            Exit 1 or 4 prints one object on stdout with reason (blocked, live_otp, rate_limited, no_live_otp, wrong_code, not_cached), what a script needs next (user_id, count, max, ttl_seconds, reset_in_seconds, mobile_number, as they apply), message and store.
+            .TP
+            .B errors
+            Exit 2, 3, 5, 6 or 70 prints nothing on stdout and one object on stderr: {"error":{"exit":N,"kind":"usage|unavailable|configuration|corrupt|internal","message":"..."}}.
+
+            """
+        return out
+    }
+}
