@@ -54,9 +54,6 @@ public final class Store {
         }
     }
 
-    /// True when commands are being served by SQLite (after a fallback, or by --store sqlite).
-    public var isUsingSQLite: Bool { served == .sqlite }
-
     /// Why Redis is not serving this run, if it is not.
     public var fallbackReason: RedisError? {
         if case .sqlite(let error) = decision { error } else { nil }
