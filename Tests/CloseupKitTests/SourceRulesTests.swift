@@ -3,7 +3,8 @@
 // "one reply decoder": RESPValue has no lenient accessors and RedisReply keeps its
 // value private, so a reply is read through RedisReply's throwing accessors or not
 // at all. These tests hold the rest: nothing outside Redis/ touches raw replies,
-// and the layers below the CLI never name a flag.
+// the layers below the CLI never name a flag, and output is decided in one place
+// (field names spelled once, exit statuses by name).
 import Foundation
 import Testing
 
@@ -45,6 +46,24 @@ struct SourceRulesTests {
             for line in lines where line.text.contains(flag) {
                 Issue.record("\(line.file):\(line.number) names a flag; give the error a Remedy and word it in the CLI")
             }
+        }
+    }
+
+    @Test func outputIsSpelledOnce() throws {
+        // A JSON member named by a string ("user_id", .string(…)) rather than by Field. (Services
+        // build no output since refusals are values; the stored record and the delivery payload
+        // are formats shared with other programs, not output.)
+        let member = try Regex(#"\("[a-z_]+", *(\.(string|integer|bool|optional|array|object|null|number|fields)\b|JSON\.|Format\.)"#)
+        // An exit status as a number rather than by name (ExitStatus).
+        let literalStatus = try Regex(#"return [0-9]+\b|128 \+|-> Int32 \{"#)
+        // The completion scripts are shell text, whose `return 0` is the shell's.
+        let cli = try Self.codeLines(under: "Sources/CloseupCLI").filter { !$0.file.contains("/Completions/") }
+        #expect(cli.count > 500, "the sources were not found")
+        for line in cli where line.text.contains(member) {
+            Issue.record("\(line.file):\(line.number) spells a JSON field name; name it by Field (Output/Field.swift)")
+        }
+        for line in cli where line.text.contains(literalStatus) && !line.file.hasSuffix("CLI/Runner.swift") {
+            Issue.record("\(line.file):\(line.number) gives an exit status as a number; use ExitStatus")
         }
     }
 }

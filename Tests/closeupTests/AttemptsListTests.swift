@@ -101,17 +101,39 @@ final class AttemptsListTests {
         _ = try closeup(store + ["doctor"])
         let database = home + "/data/closeup/closeup.sqlite3"
         try SQLiteDatabase(path: database).execute(
-            "INSERT INTO otp_attempts (user_id, count, expires_epoch) VALUES ('odd', \(value), strftime('%s') + 600)")
+            "INSERT INTO otp_attempts (user_id, count, expires_epoch) VALUES ('odd', \(value), strftime('%s') + 600),"
+                + " ('even', 2, strftime('%s') + 600)")
         let list = try closeup(store + ["attempts", "list"])
         #expect(list.status == 6 && list.stderr.contains("corrupt attempt counter of 'odd'"), "\(list.stderr)")
+        #expect(list.stdout.contains("even: 2 of 5"), "the list goes on past the corrupt row: \(list.stdout)")
         #expect(try closeup(store + ["attempts", "get", "odd"]).status == 6)
     }
 
-    @Test func aCounterThatIsNotANumberEndsTheListWithExit6() throws {
+    @Test func aCorruptCounterIsReportedAndTheListGoesOnToExit6() throws {
         let server = try RedisServer()
-        try server.connect().call(RedisCommand("SET", "otp:attempts:broken", "abc"))
-        let result = try Closeup.run(
-            ["attempts", "list"], environment: environment.merging(["REDIS_PORT": String(server.port)]) { $1 }, directory: home)
-        #expect(result.status == 6 && result.stderr.contains("otp:attempts:broken"), "\(result.stderr)")
+        let redis = try server.connect()
+        _ = try redis.pipeline(
+            [
+                RedisCommand("SET", "otp:attempts:broken", "abc"), RedisCommand("HSET", "otp:attempts:hashy", "count", "3"),
+                RedisCommand("SET", "otp:attempts:huge", "99999999999999999999"),
+            ] + (0..<3).map { RedisCommand("SET", "otp:attempts:fine-\($0)", "2", "EX", "600") })
+        let environment = environment.merging(["REDIS_PORT": String(server.port)]) { $1 }
+        let result = try Closeup.run(["attempts", "list"], environment: environment, directory: home)
+        // The first problem met decides: 6 for a value that is not a count, 3 for the hash (an
+        // error reply, as every command treats WRONGTYPE).
+        #expect([3, 6].contains(result.status), "\(result.stderr)")
+        for key in ["otp:attempts:broken", "otp:attempts:hashy", "otp:attempts:huge"] {
+            #expect(result.stderr.contains(key), "\(key) not reported: \(result.stderr)")
+        }
+        #expect(result.stdout.split(separator: "\n").filter { $0.hasPrefix("fine-") }.count == 3, "\(result.stdout)")
+
+        // With --json, every line of stderr is one JSON object, one error per bad counter.
+        let json = try Closeup.run(["attempts", "list", "--json"], environment: environment, directory: home)
+        #expect([3, 6].contains(json.status) && users(json.stdout).sorted() == ["fine-0", "fine-1", "fine-2"], "\(json.stdout)")
+        let kinds = json.stderr.split(separator: "\n").map { line in
+            (((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["error"] as? [String: Any])?["kind"]
+                as? String ?? "not an error object"
+        }
+        #expect(kinds.sorted() == ["corrupt", "corrupt", "unavailable"], "\(json.stderr)")
     }
 }

@@ -112,6 +112,21 @@ final class AuditLogTests {
         #expect(offline["reason"] as? String == "redis down" && offline["served_by"] as? String == "sqlite")
     }
 
+    /// The record is written once the run's status is final: a result that could not be written
+    /// to stdout makes it 3, and a verify that consumed the code is recorded all the same.
+    @Test func aRunWhoseResultCouldNotBeWrittenIsRecordedWithExit3() throws {
+        let user = unique("full")
+        let sent = try closeup(["--json", "otp", "send", user, "--mobile", "9811122236"])
+        let code = ((try JSONSerialization.jsonObject(with: Data(sent.stdout.utf8))) as? [String: Any])?["otp"] as? String ?? ""
+        for (command, words) in [("otp verify", "otp verify \(user) \(code)"), ("attempts clear", "attempts clear \(user)")] {
+            let run = try Closeup.shell(
+                "closeup \(words) --reason full-disk > /dev/full", environment: environment, directory: home)
+            #expect(run.status == 3, "\(run.stderr)")
+            let record = try #require(try records(["--user", user, "--command", command]).first, "\(command) left no record")
+            #expect(record["exit"] as? Int == 3 && record["outcome"] as? String == "unavailable", "\(record)")
+        }
+    }
+
     @Test func noRecordHoldsACodeAHashOrAPassword() throws {
         let user = unique("secret")
         let sent = try closeup(["--json", "otp", "send", user, "--mobile", "9811122236", "--reason", "check"])

@@ -182,16 +182,16 @@ final class JSONResultsTests {
                 if found["message"] != nil { continue }
                 // The shape whose fields it has (inspect has two).
                 let fields = shapes.max { a, b in
-                    Set(a.map(\.name)).intersection(found.keys).count < Set(b.map(\.name)).intersection(found.keys).count
+                    Set(a.map(\.name.rawValue)).intersection(found.keys).count < Set(b.map(\.name.rawValue)).intersection(found.keys).count
                 }!
-                let names = Set(fields.map(\.name))
+                let names = Set(fields.map(\.name.rawValue))
                 #expect(Set(found.keys).isSubset(of: names), "\(arguments): undocumented \(Set(found.keys).subtracting(names))")
                 for field in fields {
-                    guard let value = found[field.name] else {
-                        #expect(field.optional, "\(arguments): \(field.name) missing")
+                    guard let value = found[field.name.rawValue] else {
+                        #expect(field.optional, "\(arguments): \(field.name.rawValue) missing")
                         continue
                     }
-                    #expect(matches(value, field.type), "\(arguments): \(field.name) = \(value), documented \(field.type)")
+                    #expect(matches(value, field.type), "\(arguments): \(field.name.rawValue) = \(value), documented \(field.type)")
                 }
                 checked += 1
             }
@@ -200,6 +200,38 @@ final class JSONResultsTests {
         // Every command with output has a row (help and completions print text only).
         let documented = Set(JSONContract.objects.map(\.0)).union([.help, .completions])
         #expect(documented == Set(CommandID.allCases), "missing: \(Set(CommandID.allCases).subtracting(documented))")
+    }
+
+    /// With --json, stderr is JSON Lines for every command: a warning (here the fallback warning
+    /// of a configured Redis that is down) is an object too, never a text line.
+    @Test func stderrHoldsOnlyJSONForEveryCommand() throws {
+        let down = ["REDIS_PORT": String(try freePort())]
+        let user = "json-\(UUID().uuidString.prefix(8))"
+        let runs: [(CommandID, [String])] = [
+            (.otpSend, ["otp", "send", user, "--mobile", "9400000001"]), (.otpVerify, ["otp", "verify", user, "000000"]),
+            (.otpTTL, ["otp", "ttl", user]), (.otpRevoke, ["otp", "revoke", user]), (.inspect, ["inspect", user]),
+            (.attemptsGet, ["attempts", "get", user]), (.attemptsClear, ["attempts", "clear", user]),
+            (.attemptsList, ["attempts", "list"]), (.rateLimitCheck, ["ratelimit", "check", "login", user, "--max", "3", "--window", "60"]),
+            (.rateLimitReset, ["ratelimit", "reset", "login", user]), (.pendingVideoGet, ["pending-video", "get", user]),
+            (.pendingVideoSet, ["pending-video", "set", user, "5"]), (.pendingVideoClear, ["pending-video", "clear", user]),
+            (.verificationGet, ["verification", "get", user]), (.verificationSet, ["verification", "set", user, "true"]),
+            (.verificationClear, ["verification", "clear", user]), (.keysScan, ["keys", "scan"]),
+            (.monitor, ["monitor", "--duration", "1"]), (.doctor, ["doctor"]), (.audit, ["audit", "--limit", "1"]),
+            (.completions, ["completions", "fish"]), (.help, ["help", "otp"]),
+        ]
+        #expect(Set(runs.map(\.0)) == Set(CommandID.allCases))
+        var warnings = 0
+        for (_, arguments) in runs {
+            let result = try closeup(arguments, environment: down)
+            for line in result.stderr.split(separator: "\n") {
+                let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+                #expect(object?["warning"] != nil || object?["error"] != nil, "\(arguments): not a JSON diagnostic: \(line)")
+                if let warning = object?["warning"] as? [String: Any], warning["message"] is String { warnings += 1 }
+            }
+        }
+        // All but five fall back with a warning: help and completions read no store, audit reads
+        // SQLite only, monitor and doctor report the down Redis as their error.
+        #expect(warnings >= runs.count - 5, "the fallback warning was not seen: \(warnings)")
     }
 
     @Test func errorsAreOneObjectOnStderr() throws {

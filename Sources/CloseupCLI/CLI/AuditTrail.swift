@@ -20,6 +20,10 @@ final class AuditTrail {
 
     /// The number of targets, when it differs from the names given (the keys a scan deleted).
     func setCount(_ count: Int) { self.count = count }
+
+    /// Set by a command that changes state only on some outcomes (a verify that consumed a code).
+    private(set) var changed = false
+    func markChanged() { changed = true }
 }
 
 enum Audit {
@@ -35,12 +39,12 @@ enum Audit {
     }
 
     /// Commands that change state, and when they do.
-    static func changesState(_ arguments: ParsedArguments, status: Int32) -> Bool {
+    static func changesState(_ arguments: ParsedArguments, trail: AuditTrail) -> Bool {
         switch arguments.command.id {
         case .otpSend, .otpRevoke, .attemptsClear, .rateLimitReset, .pendingVideoSet, .pendingVideoClear,
             .verificationSet, .verificationClear:
             true
-        case .otpVerify: status == 0  // a verify changes state when it consumes the code
+        case .otpVerify: trail.changed  // a verify changes state when it consumes the code
         case .keysScan: arguments.has("delete") && !arguments.has("dry-run")
         default: false
         }
@@ -62,26 +66,27 @@ enum Audit {
         }
     }
 
-    /// Writes the run's record to SQLite and syslog; a record that cannot be written is said on
-    /// stderr and changes nothing else.
-    static func record(_ context: CommandContext, status: Int32, error: CloseupError?) {
+    /// Writes the run's record to SQLite and syslog, once its final status is known (a result
+    /// that did not reach stdout makes it 3); a record that cannot be written is said on stderr
+    /// and changes nothing else.
+    static func record(_ context: CommandContext, status: ExitStatus, error: CloseupError?) {
         let arguments = context.arguments
-        guard changesState(arguments, status: status) else { return }
         let trail = context.audit
+        guard changesState(arguments, trail: trail) else { return }
         // Input or configuration refused before any work (a bad id, a missing delivery command,
         // credentials Redis refuses) changed nothing: no record, and no database made for one. A
         // bulk run that cleared the good ids of a bad list is recorded.
         if error?.kind == .configuration { return }
-        if error?.kind == .usage || status == 2, trail.count == nil { return }
+        if error?.kind == .usage || status == .usage, trail.count == nil { return }
         let named = namedTargets(arguments)
         let targets = Array((named + trail.targets).prefix(AuditLog.keptTargets))
         // What the command counted (ids cleared, keys deleted), else what the command line names.
         let count = trail.count ?? named.count
         let outcome =
             switch status {
-            case 0: "ok"
-            case 1: "negative"
-            case 4: "refused"
+            case .success: "ok"
+            case .negative: "negative"
+            case .refused: "refused"
             default: error.map { "\($0.kind)" } ?? "failed"
             }
         let clock = Clock.system
@@ -90,11 +95,11 @@ enum Audit {
             time: clock.timestamp(now), epoch: now, osUser: AuditLog.osUser, sudoUser: context.environment["SUDO_USER"],
             host: AuditLog.hostName, command: arguments.command.name, targetCount: count, targets: targets,
             redis: context.settings.redisConfigured ? context.settings.redis.target : nil,
-            store: context.store.served?.rawValue, outcome: outcome, exit: status, reason: arguments.value("reason"))
+            store: context.store.served?.rawValue, outcome: outcome, exit: status.rawValue, reason: arguments.value("reason"))
         do throws(CloseupError) {
             if let failure = AuditLog.append(record, to: try context.store.sqlite()) { throw failure }
         } catch {
-            let stands = status == 0 ? "; the change stands" : ""
+            let stands = status == .success ? "; the change stands" : ""
             context.terminal.warn("the audit record of this run could not be written (\(error.message))\(stands)")
         }
     }

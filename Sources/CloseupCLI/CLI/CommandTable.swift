@@ -188,7 +188,9 @@ public enum CommandTable {
                 nothing across batches (flat memory; a counter SCAN returns twice may be listed twice). \
                 With Redis away it lists SQLite's counters. A key not of closeup's shape (otp:attempts:a b) \
                 is not listed. The count of users listed goes to stderr. A list that finds nobody exits 0; \
-                a counter that is not a number ends the list with exit 6, naming its key.
+                a counter that is not a number, or a key of another type, is reported naming its key \
+                and the list goes on: the first such problem decides the exit status (6, or 3 for a \
+                wrong-type key).
                 """,
             flags: [
                 FlagSpec(long: "blocked", summary: "Only users at --max-attempts or over"),

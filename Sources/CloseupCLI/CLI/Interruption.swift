@@ -6,6 +6,7 @@
 // code live that never arrived (the cleanup is bounded by the Redis timeouts and
 // the delivery command's half-second grace). Monitor has handlers of its own: it
 // stops cleanly on any signal and has nothing to undo.
+import CloseupKit
 import Glibc
 
 /// The first signal noted since `hold()`; 0 for none. Written only by the handler.
@@ -50,6 +51,6 @@ enum Interruption {
         sigaddset(&set, signal)
         sigprocmask(SIG_UNBLOCK, &set, nil)
         raise(signal)
-        exit(128 + signal)  // not reached unless the signal could not end us
+        exit(ExitStatus.signal(signal).rawValue)  // not reached unless the signal could not end us
     }
 }

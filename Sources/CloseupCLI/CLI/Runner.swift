@@ -1,41 +1,9 @@
 // One run of closeup: parse, answer help/version, resolve settings, call one
-// handler, map the outcome to an exit status. The only place that decides
-// what is printed for an error and with which code.
+// handler, then settle the exit status (a result that did not reach stdout is
+// a failure) and write the audit record. What a result or an error looks like
+// is decided in CommandResult.swift.
 import CloseupKit
 import Glibc
-
-/// What a handler gets: its arguments, the store, and where to write.
-struct CommandContext {
-    var arguments: ParsedArguments
-    var settings: Settings
-    var store: Store
-    var terminal: Terminal
-    var json: Bool
-    var environment: [String: String] = [:]
-    /// Targets the command adds to its audit record (see AuditTrail).
-    let audit = AuditTrail()
-}
-
-extension CommandContext {
-    /// Prints one result (one line of a stream, for bulk commands): with --json, `fields` and
-    /// the `store` that served it; otherwise `text`, its first line marked "(from SQLite)" when
-    /// SQLite served although a Redis is configured (SPEC §4). `store` is the result's own
-    /// source where it differs from the run's (a code found in SQLite's copy).
-    func emit(_ fields: [(String, JSON)], text: String, store source: StoreSource? = nil) {
-        let source = source ?? store.served
-        if json {
-            terminal.line(JSON.object(fields + [("store", .optional(source?.rawValue))]).serialized)
-        } else if marksSQLite(source) {
-            let firstLine = text.firstIndex(of: "\n") ?? text.endIndex
-            terminal.line(text[..<firstLine] + " (from SQLite)" + text[firstLine...])
-        } else {
-            terminal.line(text)
-        }
-    }
-
-    /// Whether a result served by `source` should say so to a human (see `emit`).
-    func marksSQLite(_ source: StoreSource?) -> Bool { source == .sqlite && settings.redisConfigured }
-}
 
 public enum Runner {
     /// Runs closeup with `arguments` (without the program name); returns the exit status. A run
@@ -50,47 +18,58 @@ public enum Runner {
         let terminal = Terminal(color: nil, environment: environment)
         terminal.stdoutWasClosed = stdoutWasClosed
         // Known before parsing, so even a command line that does not parse is answered in JSON.
-        terminal.jsonErrors = (arguments.firstIndex(of: "--").map { arguments[..<$0] } ?? arguments[...]).contains("--json")
-        var status = execute(arguments, environment: environment, terminal: terminal)
+        terminal.jsonDiagnostics = (arguments.firstIndex(of: "--").map { arguments[..<$0] } ?? arguments[...]).contains("--json")
+        var run = execute(arguments, environment: environment, terminal: terminal)
         terminal.flush()
         // A result that did not reach stdout in full is a failure, whatever it said (SPEC §4); an
         // error already reported keeps its own status and line.
-        if case .failed(let reason)? = terminal.writeFailure, [0, 1, 4].contains(status) {
-            terminal.report(.unavailable("cannot write to stdout: \(reason); the output is incomplete"))
-            status = 3
+        if case .failed(let reason)? = terminal.writeFailure, [.success, .negative, .refused].contains(run.status) {
+            let failure = CloseupError.unavailable("cannot write to stdout: \(reason); the output is incomplete")
+            terminal.report(failure)
+            run.status = failure.status
+            run.error = failure
         }
-        if let signal = Interruption.caught, status == 128 + signal { Interruption.end(as: signal) }
-        return status
+        if let context = run.context { Audit.record(context, status: run.status, error: run.error) }
+        if let signal = Interruption.caught, run.status == .signal(signal) { Interruption.end(as: signal) }
+        return run.status.rawValue
     }
 
-    private static func execute(_ arguments: [String], environment: [String: String], terminal: Terminal) -> Int32 {
+    /// How `execute` ended: the status, the error that decided it, and the command's context
+    /// once there was one (for the audit record, written when the final status is known).
+    private struct Run {
+        var status: ExitStatus
+        var error: CloseupError? = nil
+        var context: CommandContext? = nil
+    }
+
+    private static func execute(_ arguments: [String], environment: [String: String], terminal: Terminal) -> Run {
         let parsed: ParsedArguments
         do throws(UsageError) {
             switch try Parser.parse(arguments) {
             case .version:
                 terminal.line("closeup \(CommandTable.version)")
-                return 0
+                return Run(status: .success)
             case .help(let path):
                 guard path.isEmpty || CommandTable.command(path) != nil || CommandTable.isGroup(path) else {
                     throw UsageError(message: "unknown command '\(path.joined(separator: " "))'", commandPath: [])
                 }
                 terminal.write(HelpRenderer.render(path))
-                return 0
+                return Run(status: .success)
             case .run(let arguments):
                 parsed = arguments
             }
         } catch {
             terminal.report(.usage(error.message))
-            guard !terminal.jsonErrors else { return 2 }
+            guard !terminal.jsonDiagnostics else { return Run(status: .usage) }
             let see = error.commandPath.isEmpty ? "closeup --help" : "closeup \(error.commandPath.joined(separator: " ")) --help"
             if let command = CommandTable.command(error.commandPath) {
                 terminal.errorDetail("usage: \(HelpRenderer.usage(command))")
             }
             terminal.errorDetail("see '\(see)'")
-            return 2
+            return Run(status: .usage)
         }
 
-        if parsed.command.id == .completions { return CompletionsCommand.run(parsed, terminal) }
+        if parsed.command.id == .completions { return Run(status: CompletionsCommand.run(parsed, terminal)) }
         terminal.quiet = parsed.has("quiet")
         if let color = parsed.value("color") {
             terminal.colorOnStdout = Terminal(color: color, environment: environment).colorOnStdout
@@ -104,50 +83,39 @@ public enum Runner {
             context = CommandContext(
                 arguments: parsed, settings: settings, store: store, terminal: terminal, json: parsed.has("json"),
                 environment: environment)
-            let status = try dispatch(context!)
-            Audit.record(context!, status: status, error: nil)
-            return status
+            return Run(status: try dispatch(context!), context: context)
         } catch {
-            if let context, context.json, let reason = error.reason {
-                // SPEC §4: a refusal is a result, on stdout, with its reason and what comes next.
-                guard case .object(let details) = error.details else { return error.exitCode }
-                context.emit([("reason", .string(reason))] + details + [("message", .string(error.line))], text: "")
-            } else if error.kind == .internal {
-                terminal.report(error, line: error.line + "; this is a bug in closeup; please report it")
-            } else {
-                terminal.report(error)
-            }
+            guard let context else { return Run(status: CommandContext.report(error, on: terminal), error: error) }
             // A run a signal cut short (the service undid its work) ends as the signal asked.
-            let status = Interruption.caught.map { 128 + $0 } ?? error.exitCode
-            if let context { Audit.record(context, status: status, error: error) }
-            return status
+            let status = context.render(error)
+            return Run(status: Interruption.caught.map(ExitStatus.signal) ?? status, error: error, context: context)
         }
     }
 
     /// Binds each command to its handler; a new CommandID without a case here does not compile.
-    private static func dispatch(_ context: CommandContext) throws(CloseupError) -> Int32 {
+    private static func dispatch(_ context: CommandContext) throws(CloseupError) -> ExitStatus {
         switch context.arguments.command.id {
         case .otpSend: try OTPCommands.send(context)
-        case .otpVerify: try OTPCommands.verify(context)
-        case .otpTTL: try OTPCommands.ttl(context)
+        case .otpVerify: context.render(try OTPCommands.verify(context))
+        case .otpTTL: context.render(try OTPCommands.ttl(context))
         case .otpRevoke: try OTPCommands.revoke(context)
         case .inspect: try InspectCommand.run(context)
-        case .attemptsGet: try AttemptsCommands.get(context)
+        case .attemptsGet: context.render(try AttemptsCommands.get(context))
         case .attemptsClear: try AttemptsCommands.clear(context)
         case .attemptsList: try AttemptsCommands.list(context)
-        case .rateLimitCheck: try RateLimitCommands.check(context)
-        case .rateLimitReset: try RateLimitCommands.reset(context)
-        case .pendingVideoGet: try CacheCommands.pendingVideoGet(context)
-        case .pendingVideoSet: try CacheCommands.pendingVideoSet(context)
+        case .rateLimitCheck: context.render(try RateLimitCommands.check(context))
+        case .rateLimitReset: context.render(try RateLimitCommands.reset(context))
+        case .pendingVideoGet: context.render(try CacheCommands.pendingVideoGet(context))
+        case .pendingVideoSet: context.render(try CacheCommands.pendingVideoSet(context))
         case .pendingVideoClear: try CacheCommands.pendingVideoClear(context)
-        case .verificationGet: try CacheCommands.verificationGet(context)
-        case .verificationSet: try CacheCommands.verificationSet(context)
+        case .verificationGet: context.render(try CacheCommands.verificationGet(context))
+        case .verificationSet: context.render(try CacheCommands.verificationSet(context))
         case .verificationClear: try CacheCommands.verificationClear(context)
         case .keysScan: try KeysCommand.scan(context)
         case .monitor: try MonitorCommand.run(context)
         case .doctor: try DoctorCommand.run(context)
         case .audit: try AuditCommand.run(context)
-        case .help, .completions: 0  // answered before settings are resolved
+        case .help, .completions: .success  // answered before settings are resolved
         }
     }
 

@@ -2,7 +2,7 @@
 import CloseupKit
 
 enum AuditCommand {
-    static func run(_ context: CommandContext) throws(CloseupError) -> Int32 {
+    static func run(_ context: CommandContext) throws(CloseupError) -> ExitStatus {
         let arguments = context.arguments
         let since = try arguments.value("since").map { text throws(CloseupError) in
             Clock.system.epochSeconds - (try duration(text))
@@ -14,23 +14,20 @@ enum AuditCommand {
             limit: limit)
         for record in records {
             // The log lives in SQLite whichever store serves: a human line needs no "(from SQLite)".
-            guard context.json else {
-                context.terminal.line("\(record.time)  \(Printable.escape(record.line))")
-                continue
-            }
-            context.emit(
-                [
-                    ("time", .string(record.time)), ("os_user", .string(record.osUser)),
-                    ("sudo_user", .optional(record.sudoUser)), ("host", .string(record.host)),
-                    ("command", .string(record.command)), ("target_count", .integer(Int64(record.targetCount))),
-                    ("targets", .array(record.targets.map(JSON.string))), ("redis", .optional(record.redis)),
-                    ("served_by", .optional(record.store)), ("outcome", .string(record.outcome)),
-                    ("exit", .integer(Int64(record.exit))), ("reason", .optional(record.reason)),
-                ],
-                text: "", store: .sqlite)
+            context.render(
+                CommandResult(
+                    fields: [
+                        (.time, .string(record.time)), (.osUser, .string(record.osUser)),
+                        (.sudoUser, .optional(record.sudoUser)), (.host, .string(record.host)),
+                        (.command, .string(record.command)), (.targetCount, .integer(Int64(record.targetCount))),
+                        (.targets, .array(record.targets.map(JSON.string))), (.redis, .optional(record.redis)),
+                        (.servedBy, .optional(record.store)), (.outcome, .string(record.outcome)),
+                        (.exit, .integer(Int64(record.exit))), (.reason, .optional(record.reason)),
+                    ],
+                    text: "\(record.time)  \(Printable.escape(record.line))", store: .sqlite, marksStore: false))
         }
-        if !context.json { context.terminal.note("\(records.count) record\(records.count == 1 ? "" : "s")") }
-        return 0
+        context.terminal.note("\(records.count) record\(records.count == 1 ? "" : "s")")
+        return .success
     }
 
     /// "90s", "30m", "1h", "2d" (a bare number is seconds), at most ten years.

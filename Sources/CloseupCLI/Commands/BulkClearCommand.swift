@@ -13,9 +13,9 @@ enum BulkClearCommand {
     /// lets the service spare the server a command per user.
     static func run(
         _ context: CommandContext, noun: (singular: String, plural: String),
-        verb: (field: String, past: String) = ("cleared", "cleared"), noneIsNegative: Bool = false,
+        verb: (field: Field, past: String) = (.cleared, "cleared"), noneIsNegative: Bool = false,
         perUser: ([UserID]) throws(CloseupError) -> [Bool], counting: ([UserID]) throws(CloseupError) -> Int
-    ) throws(CloseupError) -> Int32 {
+    ) throws(CloseupError) -> ExitStatus {
         var list = try UserList(context.arguments.positionals, terminal: context.terminal)
         var users = 0, count = 0
         let terminal = context.terminal
@@ -32,8 +32,10 @@ enum BulkClearCommand {
                 count += cleared.filter { $0 }.count
                 for (user, wasSet) in zip(window, cleared) {
                     // A negative answer says why (SPEC §4): nothing to revoke.
-                    let why: [(String, JSON)] = noneIsNegative && !wasSet ? [("reason", .string("no_live_otp"))] : []
-                    context.emit([("user_id", .string(user.value)), (verb.field, .bool(wasSet))] + why, text: "")
+                    context.render(
+                        CommandResult(
+                            fields: [(.userID, .string(user.value)), (verb.field, .bool(wasSet))], text: "",
+                            outcome: noneIsNegative && !wasSet ? .negative(.noLiveOTP) : .success))
                 }
             } else {
                 count += try counting(window)
@@ -44,16 +46,14 @@ enum BulkClearCommand {
             }
         }
         terminal.endProgress()
-        if !context.json {
-            let none = users - count
-            context.emit(
-                [],
-                text: "\(verb.past) \(count) \(count == 1 ? noun.singular : noun.plural)"
-                    + (none > 0 ? " (\(none) of \(users) users had none)" : ""))
-        }
-        if let signal = Interruption.caught { return 128 + signal }
-        if list.badInput { return 2 }
-        return noneIsNegative && count == 0 ? 1 : 0
+        let none = users - count
+        context.render(
+            .summary(
+                "\(verb.past) \(count) \(count == 1 ? noun.singular : noun.plural)"
+                    + (none > 0 ? " (\(none) of \(users) users had none)" : "")))
+        if let signal = Interruption.caught { return .signal(signal) }
+        if list.badInput { return .usage }
+        return noneIsNegative && count == 0 ? .negative : .success
     }
 }
 

@@ -2,7 +2,7 @@
 import CloseupKit
 
 enum DoctorCommand {
-    static func run(_ context: CommandContext) throws(CloseupError) -> Int32 {
+    static func run(_ context: CommandContext) throws(CloseupError) -> ExitStatus {
         // A store of its own that keeps quiet: the report already says what the fallback warning would.
         let report = Doctor.run(store: Store(settings: context.settings, warn: { _ in }))
         if report.redis?.serverlessWithoutTLS == true, case .tcp(let host, _) = context.settings.redis.address {
@@ -10,14 +10,11 @@ enum DoctorCommand {
                 "\(host) looks like an ElastiCache Serverless endpoint, which accepts TLS only; add --tls or use rediss://")
         }
         for warning in report.warnings { context.terminal.warn(warning) }
-        if context.json {
-            context.terminal.line(json(report).serialized)
-        } else {
-            context.terminal.write(human(report, context.terminal))
-        }
-        guard let failure = report.failure else { return 0 }
-        context.terminal.report(failure)
-        return failure.exitCode
+        // The report names its stores itself; its failure, if any, follows it on stderr.
+        return context.render(
+            CommandResult(
+                fields: fields(report), text: human(report, context.terminal), marksStore: false, reportsStore: false,
+                problems: report.failure.map { [$0] } ?? []))
     }
 
     static func human(_ report: DoctorReport, _ terminal: Terminal) -> String {
@@ -82,69 +79,59 @@ enum DoctorCommand {
         for file in report.unsafeFiles {
             out += row("unsafe", terminal.paint(file.path, .red) + " (see the warning on stderr)")
         }
-        return out
+        return String(out.dropLast())  // the renderer ends the line
     }
 
-    static func json(_ report: DoctorReport) -> JSON {
-        var fields: [(String, JSON)] = [
-            ("version", .string(CommandTable.version)),
-            ("env_file", .optional(report.envFile)),
-            ("store", .string(report.store.rawValue)),
-            ("store_mode", .string(modeText(report.mode))),
+    static func fields(_ report: DoctorReport) -> Fields {
+        var fields: Fields = [
+            (.version, .string(CommandTable.version)),
+            (.envFile, .optional(report.envFile)),
+            (.store, .string(report.store.rawValue)),
+            (.storeMode, .string(modeText(report.mode))),
         ]
-        if let redis = report.redis {
-            fields.append(
-                (
-                    "redis",
-                    .object([
-                        ("target", .string(redis.target)),
-                        ("configured", .bool(redis.configured)),
-                        ("tls", .bool(redis.tls)),
-                        ("username", .optional(redis.username)),
-                        ("password_source", .optional(redis.passwordSource)),
-                        ("reachable", .bool(redis.reachable)),
-                        // Three decimals: a microsecond is the precision a PING median has.
-                        ("latency_ms", redis.latencyMilliseconds.map { .number(($0 * 1000).rounded() / 1000) } ?? .null),
-                        ("server_version", .optional(redis.serverVersion)),
-                        ("topology", .optional(redis.mode)),
-                        ("role", .optional(redis.role)),
-                        ("info_refused", .optional(redis.infoRefused)),
-                        (
-                            "cluster_nodes",
-                            .array(
-                                redis.clusterNodes.map {
-                                    .object([
-                                        ("address", .string($0.address)), ("slots", .integer(Int64($0.slots))),
-                                        ("error", .optional($0.error)),
-                                    ])
-                                })
-                        ),
-                        ("cluster_state", .optional(redis.clusterState)),
-                        ("error", .optional(redis.error)),
-                    ])
-                ))
-        } else {
-            fields.append(("redis", .null))
-        }
+        fields.append((.redis, report.redis.map(redisFields) ?? .null))
         fields.append(
             (
-                "sqlite",
-                .object([
-                    ("path", .string(report.sqlite.path)),
-                    ("schema_version", report.sqlite.schemaVersion.map { .integer(Int64($0)) } ?? .null),
-                    ("error", .optional(report.sqlite.error)),
+                .sqlite,
+                .fields([
+                    (.path, .string(report.sqlite.path)),
+                    (.schemaVersion, report.sqlite.schemaVersion.map { .integer(Int64($0)) } ?? .null),
+                    (.error, .optional(report.sqlite.error)),
                 ])
             ))
         fields.append(
-            ("otp_secret", .object([("source", .string(report.otpSecret.source)), ("path", .optional(report.otpSecret.path))])))
+            (.otpSecret, .fields([(.source, .string(report.otpSecret.source)), (.path, .optional(report.otpSecret.path))])))
         fields.append(
+            (.unsafeFiles, .array(report.unsafeFiles.map { .fields([(.path, .string($0.path)), (.problem, .string($0.message))]) })))
+        fields.append((.warnings, .array(report.warnings.map(JSON.string))))
+        fields.append((.ok, .bool(report.failure == nil)))
+        return fields
+    }
+
+    private static func redisFields(_ redis: DoctorReport.Redis) -> JSON {
+        .fields([
+            (.target, .string(redis.target)),
+            (.configured, .bool(redis.configured)),
+            (.tls, .bool(redis.tls)),
+            (.username, .optional(redis.username)),
+            (.passwordSource, .optional(redis.passwordSource)),
+            (.reachable, .bool(redis.reachable)),
+            // Three decimals: a microsecond is the precision a PING median has.
+            (.latencyMS, redis.latencyMilliseconds.map { .number(($0 * 1000).rounded() / 1000) } ?? .null),
+            (.serverVersion, .optional(redis.serverVersion)),
+            (.topology, .optional(redis.mode)),
+            (.role, .optional(redis.role)),
+            (.infoRefused, .optional(redis.infoRefused)),
             (
-                "unsafe_files",
-                .array(report.unsafeFiles.map { .object([("path", .string($0.path)), ("problem", .string($0.message))]) })
-            ))
-        fields.append(("warnings", .array(report.warnings.map(JSON.string))))
-        fields.append(("ok", .bool(report.failure == nil)))
-        return .object(fields)
+                .clusterNodes,
+                .array(
+                    redis.clusterNodes.map {
+                        .fields([(.address, .string($0.address)), (.slots, .integer(Int64($0.slots))), (.error, .optional($0.error))])
+                    })
+            ),
+            (.clusterState, .optional(redis.clusterState)),
+            (.error, .optional(redis.error)),
+        ])
     }
 
     static func modeText(_ mode: DoctorReport.Mode) -> String {

@@ -6,39 +6,35 @@ enum InspectCommand {
     /// Users are read a window at a time: two round trips per window (see Inspector).
     static let window = 500
 
-    static func run(_ context: CommandContext) throws(CloseupError) -> Int32 {
+    static func run(_ context: CommandContext) throws(CloseupError) -> ExitStatus {
         if let number = context.arguments.value("mobile") {
             guard context.arguments.positionals.isEmpty else { throw .usage("give users or --mobile, not both") }
-            return try mobile(context, try MobileNumber(number))
+            return context.render(try mobile(context, try MobileNumber(number)))
         }
         guard !context.arguments.positionals.isEmpty else { throw .usage("'inspect' needs USER... or --mobile NUMBER") }
         var list = try UserList(context.arguments.positionals, terminal: context.terminal)
         let inspector = Inspector(store: context.store)
         let terminal = context.terminal
-        var corrupt: CloseupError?
+        var status = ExitStatus.success
         var first = true
         while let users = list.next(upTo: window) {
             for report in try inspector.inspect(users) {
-                if context.json {
-                    terminal.line(json(report).serialized)
-                } else {
-                    terminal.write((first ? "" : "\n") + human(report, terminal))
-                }
+                var result = result(report, terminal)
+                if !first { result.text = "\n" + result.text }
                 first = false
-                for problem in report.problems { terminal.report(problem) }
-                corrupt = corrupt ?? report.problems.first
+                // The first corrupt value decides the exit status; every one is reported.
+                let shown = context.render(result)
+                if status == .success { status = shown }
             }
             terminal.flush()
             if terminal.isClosed { break }
         }
-        if let corrupt { return corrupt.exitCode }
-        return list.badInput ? 2 : 0
+        return status == .success && list.badInput ? .usage : status
     }
 
     /// inspect --mobile: the send window, then each user with a live code sent to the number.
-    static func mobile(_ context: CommandContext, _ number: MobileNumber) throws(CloseupError) -> Int32 {
+    static func mobile(_ context: CommandContext, _ number: MobileNumber) throws(CloseupError) -> CommandResult {
         let (window, reports, windowProblems) = try Inspector(store: context.store).inspect(mobile: number)
-        let terminal = context.terminal
         let limit: String
         if let window {
             let reset = window.count > 0 ? ", \(window.resetInSeconds.map { "resets in \($0) s" } ?? "no expiry")" : ""
@@ -46,25 +42,29 @@ enum InspectCommand {
         } else {
             limit = "unreadable (see the error below)"
         }
-        context.emit(
-            [
-                ("mobile_number", .string(number.value)), ("count", .optional(window?.count)),
-                ("max", .integer(OTPService.sendLimit)), ("remaining", .optional(window?.remaining)),
-                ("reset_in_seconds", Format.ttl(window?.resetInSeconds)),
-                ("user_ids", .array(reports.map { .string($0.user.value) })),
+        let users = reports.isEmpty ? "none" : reports.map(\.user.value).joined(separator: ", ")
+        return CommandResult(
+            fields: [
+                (.mobileNumber, .string(number.value)), (.count, .optional(window?.count)),
+                (.max, .integer(OTPService.sendLimit)), (.remaining, .optional(window?.remaining)),
+                (.resetInSeconds, Format.ttl(window?.resetInSeconds)),
+                (.userIDs, .array(reports.map { .string($0.user.value) })),
             ],
             text: "mobile         \(number.masked)\n"
                 + "send limit     \(limit)\n"
-                + "live codes     \(reports.isEmpty ? "none" : reports.map(\.user.value).joined(separator: ", "))")
-        if !context.json {
-            for report in reports { terminal.write("\n" + human(report, terminal)) }
-        }
-        let problems = windowProblems + reports.flatMap(\.problems)
-        for problem in problems { terminal.report(problem) }
-        return problems.first?.exitCode ?? 0
+                + "live codes     \(users)"
+                + reports.map { "\n\n" + human(report: $0, context.terminal) }.joined(),
+            problems: windowProblems + reports.flatMap(\.problems))
     }
 
-    static func human(_ report: InspectReport, _ terminal: Terminal) -> String {
+    /// One user's report: each row names its store, so the text needs no "(from SQLite)".
+    static func result(_ report: InspectReport, _ terminal: Terminal) -> CommandResult {
+        CommandResult(
+            fields: fields(report), text: human(report: report, terminal), store: report.source, marksStore: false,
+            problems: report.problems)
+    }
+
+    static func human(report: InspectReport, _ terminal: Terminal) -> String {
         func row(_ label: String, _ value: String) -> String {
             label + String(repeating: " ", count: max(1, 15 - label.count)) + value + "\n"
         }
@@ -97,54 +97,45 @@ enum InspectCommand {
             let reset = window.count > 0 ? ", \(window.resetInSeconds.map { "resets in \($0) s" } ?? "no expiry")" : ""
             out += row("send limit", "\(window.count) of \(window.limit) sends to \(mobile.masked)\(reset)")
         }
-        return out
+        return String(out.dropLast())  // the renderer ends the line
     }
 
-    static func json(_ report: InspectReport) -> JSON {
-        var fields: [(String, JSON)] = [("user_id", .string(report.user.value)), ("store", .string(report.source.rawValue))]
-        if let otp = report.otp {
-            fields.append(
-                (
-                    "otp",
-                    .object([
-                        ("mobile_number", .optional(otp.record.mobileNumber)),
-                        ("created_at", .optional(otp.record.createdAt)),
-                        ("expires_at", .optional(otp.record.expiresAt)),
-                        ("ttl_seconds", Format.ttl(otp.ttl)),
-                        ("store", .string(otp.source.rawValue)),
+    static func fields(_ report: InspectReport) -> Fields {
+        var fields: Fields = [(.userID, .string(report.user.value))]
+        fields.append(
+            (
+                .otp,
+                report.otp.map { otp in
+                    .fields([
+                        (.mobileNumber, .optional(otp.record.mobileNumber)), (.createdAt, .optional(otp.record.createdAt)),
+                        (.expiresAt, .optional(otp.record.expiresAt)), (.ttlSeconds, Format.ttl(otp.ttl)),
+                        (.store, .string(otp.source.rawValue)),
                     ])
-                ))
-        } else {
-            fields.append(("otp", .null))
-        }
+                } ?? .null
+            ))
         if let attempts = report.attempts {
             fields.append(
                 (
-                    "attempts",
-                    .object([
-                        ("count", .integer(attempts.count)), ("max", .integer(Int64(attempts.max))),
-                        ("blocked", .bool(attempts.blocked)), ("ttl_seconds", Format.ttl(attempts.ttl)),
+                    .attempts,
+                    .fields([
+                        (.count, .integer(attempts.count)), (.max, .integer(Int64(attempts.max))),
+                        (.blocked, .bool(attempts.blocked)), (.ttlSeconds, Format.ttl(attempts.ttl)),
                     ])
                 ))
         }
         fields.append(
-            ("verification", report.verification.map { .object([("verified", .bool($0.value)), ("ttl_seconds", Format.ttl($0.ttl))]) } ?? .null))
+            (.verification, report.verification.map { .fields([(.verified, .bool($0.value)), (.ttlSeconds, Format.ttl($0.ttl))]) } ?? .null))
         fields.append(
-            ("pending_video", report.pendingVideo.map { .object([("job_id", .integer($0.jobID)), ("ttl_seconds", Format.ttl($0.ttl))]) } ?? .null))
+            (.pendingVideo, report.pendingVideo.map { .fields([(.jobID, .integer($0.jobID)), (.ttlSeconds, Format.ttl($0.ttl))]) } ?? .null))
+        var limit = JSON.null
         if let window = report.sendWindow, let mobile = report.sendWindowMobile {
-            fields.append(
-                (
-                    "send_rate_limit",
-                    .object([
-                        ("identifier", .string(mobile.value)), ("count", .integer(window.count)),
-                        ("max", .integer(window.limit)), ("remaining", .integer(window.remaining)),
-                        ("reset_in_seconds", Format.ttl(window.resetInSeconds)),
-                    ])
-                ))
-        } else {
-            fields.append(("send_rate_limit", .null))
+            limit = .fields([
+                (.identifier, .string(mobile.value)), (.count, .integer(window.count)), (.max, .integer(window.limit)),
+                (.remaining, .integer(window.remaining)), (.resetInSeconds, Format.ttl(window.resetInSeconds)),
+            ])
         }
-        fields.append(("problems", .array(report.problems.map { .string($0.line) })))
-        return .object(fields)
+        fields.append((.sendRateLimit, limit))
+        fields.append((.problems, .array(report.problems.map { .string($0.line) })))
+        return fields
     }
 }

@@ -4,7 +4,7 @@ import CloseupKit
 import Glibc
 
 enum KeysCommand {
-    static func scan(_ context: CommandContext) throws(CloseupError) -> Int32 {
+    static func scan(_ context: CommandContext) throws(CloseupError) -> ExitStatus {
         let arguments = context.arguments
         var request = KeyScanRequest()
         request.kinds = Set(arguments.all("kind").compactMap(KeyKind.init))
@@ -29,13 +29,9 @@ enum KeysCommand {
             } else if isatty(STDIN_FILENO) == 1 {
                 let counted = try scanner.scan(request, action: .dryRun) { _ in true }
                 let count = counted.listed - counted.leftAlone
-                guard count > 0 else {
-                    terminal.line("no keys to delete")
-                    return 0
-                }
+                guard count > 0 else { return context.render(.summary("no keys to delete")) }
                 guard Confirm.ask("delete \(count) key\(count == 1 ? "" : "s")? [y/N] ") else {
-                    terminal.error("nothing deleted")
-                    return 1
+                    return CommandContext.report(CloseupError(.negative, "nothing deleted"), on: terminal)
                 }
                 action = .delete
             } else {
@@ -95,38 +91,40 @@ enum KeysCommand {
             terminal.note("deleted \(keys(summary.deleted))\(origin)\(alone)")
             context.audit.setCount(summary.deleted)
         }
-        return Interruption.caught.map { 128 + $0 } ?? 0
+        return Interruption.caught.map(ExitStatus.signal) ?? .success
     }
 
     /// One key as its line: JSON (a key that is not UTF-8 in base64, and said so), the raw
     /// bytes and a NUL for -0, or escaped text (control characters and bytes that are not UTF-8
     /// as \xHH). Written straight into the output buffer: nothing is made per key but the line.
+    /// The one result not rendered by `CommandContext.render`: millions of keys a second leave
+    /// no room for a value per key, and a key line is neither negative nor marked.
     static func render(
         _ key: ScannedKey, to terminal: Terminal, json: Bool, raw: Bool, action: KeyScanAction, withTTL: Bool,
         store: StoreSource?
     ) {
         if json {
-            var fields: [(String, JSON)] =
+            var fields: Fields =
                 if let text = key.text {
-                    [("key", .string(text)), ("key_encoding", .string("utf-8"))]
+                    [(.key, .string(text)), (.keyEncoding, .string("utf-8"))]
                 } else {
-                    [("key", .string(JSON.base64(key.bytes))), ("key_encoding", .string("base64"))]
+                    [(.key, .string(JSON.base64(key.bytes))), (.keyEncoding, .string("base64"))]
                 }
-            fields.append(("kind", .optional(key.kind?.rawValue)))
+            fields.append((.kind, .optional(key.kind?.rawValue)))
             if let lifetime = key.lifetime {
                 switch lifetime {
-                case .seconds(let seconds): fields.append(("ttl_seconds", .integer(seconds)))
-                case .noExpiry, .gone: fields.append(("ttl_seconds", .null))
+                case .seconds(let seconds): fields.append((.ttlSeconds, .integer(seconds)))
+                case .noExpiry, .gone: fields.append((.ttlSeconds, .null))
                 }
-                fields.append(("expires", .bool(lifetime != .noExpiry)))
+                fields.append((.expires, .bool(lifetime != .noExpiry)))
             }
             switch action {
             case .list: break
-            case .dryRun: fields.append(("would_delete", .bool(!key.leftAlone)))
-            case .delete: fields.append(("deleted", .bool(key.deleted ?? false)))
+            case .dryRun: fields.append((.wouldDelete, .bool(!key.leftAlone)))
+            case .delete: fields.append((.deleted, .bool(key.deleted ?? false)))
             }
-            fields.append(("store", .optional(store?.rawValue)))
-            terminal.write(JSON.object(fields).serialized + (raw ? "\u{0}" : "\n"))
+            fields.append((.store, .optional(store?.rawValue)))
+            terminal.write(JSON.fields(fields).serialized + (raw ? "\u{0}" : "\n"))
             return
         }
         if raw { terminal.write(bytes: key.bytes) } else { terminal.write(escaping: key.bytes) }

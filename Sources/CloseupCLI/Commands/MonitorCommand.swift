@@ -6,7 +6,7 @@ import Glibc
 nonisolated(unsafe) private var stopRequested: sig_atomic_t = 0
 
 enum MonitorCommand {
-    static func run(_ context: CommandContext) throws(CloseupError) -> Int32 {
+    static func run(_ context: CommandContext) throws(CloseupError) -> ExitStatus {
         let arguments = context.arguments
         var request = MonitorRequest()
         request.user = try arguments.value("user").map { raw throws(CloseupError) in try UserID(raw).value }
@@ -32,7 +32,11 @@ enum MonitorCommand {
         try Monitor(settings: context.settings).run(
             request,
             event: { event in
-                terminal.line(context.json ? json(event, raw: raw, clock: clock).serialized : human(event, raw: raw, clock: clock))
+                // Monitor watches Redis only, whatever served the run's other reads.
+                context.render(
+                    CommandResult(
+                        fields: fields(event, raw: raw, clock: clock), text: human(event, raw: raw, clock: clock),
+                        store: .redis))
                 terminal.flush()
             },
             notice: { notice in
@@ -48,7 +52,7 @@ enum MonitorCommand {
                 }
             },
             shouldStop: { stopRequested != 0 || terminal.isClosed })
-        return 0
+        return .success
     }
 
     static func human(_ event: MonitorEvent, raw: Bool, clock: Clock) -> String {
@@ -62,20 +66,19 @@ enum MonitorCommand {
         return "\(time) \(event.client) \(Printable.escape(key)) \(Printable.escape(event.meaning))"
     }
 
-    static func json(_ event: MonitorEvent, raw: Bool, clock: Clock) -> JSON {
-        var fields: [(String, JSON)] = [
-            ("time", .string(clock.timestamp(Int64(event.time)))),
-            ("client", .string(event.client)),
-            ("db", .integer(Int64(event.database))),
-            ("command", .string(event.command)),
-            ("key", .optional(event.key)),
-            ("kind", .optional(event.kind?.rawValue)),
-            ("user_id", .optional(event.user)),
-            ("meaning", .string(event.meaning)),
+    static func fields(_ event: MonitorEvent, raw: Bool, clock: Clock) -> Fields {
+        var fields: Fields = [
+            (.time, .string(clock.timestamp(Int64(event.time)))),
+            (.client, .string(event.client)),
+            (.db, .integer(Int64(event.database))),
+            (.command, .string(event.command)),
+            (.key, .optional(event.key)),
+            (.kind, .optional(event.kind?.rawValue)),
+            (.userID, .optional(event.user)),
+            (.meaning, .string(event.meaning)),
         ]
-        if raw { fields.append(("arguments", .array(event.arguments.map(JSON.string)))) }
-        fields.append(("store", .string(StoreSource.redis.rawValue)))  // monitor watches Redis only
-        return .object(fields)
+        if raw { fields.append((.arguments, .array(event.arguments.map(JSON.string)))) }
+        return fields
     }
 
     private static func milliseconds(_ time: Double) -> String {

@@ -1,8 +1,9 @@
-// otp send / verify / ttl: argv to one OTPService call, the result to text or JSON.
+// otp send / verify / ttl / revoke: argv to one OTPService call, the answer as a result.
 import CloseupKit
 
 enum OTPCommands {
-    static func send(_ context: CommandContext) throws(CloseupError) -> Int32 {
+    /// Renders its own result: with --via stdout printing it is the delivery, inside the send.
+    static func send(_ context: CommandContext) throws(CloseupError) -> ExitStatus {
         let arguments = context.arguments
         var request = SendRequest(
             user: try UserID(arguments.positionals[0]), mobile: try MobileNumber(arguments.value("mobile")!))
@@ -18,103 +19,98 @@ enum OTPCommands {
         hooks.holdSignals = { Interruption.hold() }
         hooks.interrupted = { Interruption.caught }
         hooks.printCode = { issue in
-            report(issue, context)
+            context.render(result(issue, context.terminal))
             guard !context.terminal.flush() else { return nil }
             return context.terminal.writeFailure?.reason ?? "the write failed"
         }
         let issue = try OTPService(store: context.store).send(request, hooks: hooks)
-        guard issue.code == nil else { return 0 }
-        report(issue, context)
+        guard issue.code == nil else { return .success }
+        let status = context.render(result(issue, context.terminal))
         // Exit 3 all the same (SPEC §4), but a code that did go out must not read as a failed send.
         if !context.terminal.flush(), case .failed(let reason)? = context.terminal.writeFailure {
             throw .unavailable(
                 "the code was sent to \(issue.mobile.masked) and is live,"
                     + " but the result cannot be written to stdout: \(reason)")
         }
-        return 0
+        return status
     }
 
     /// The result of a send; the code itself only when it is the delivery (--via stdout).
-    private static func report(_ issue: OTPIssue, _ context: CommandContext) {
-        let terminal = context.terminal
-        var fields: [(String, JSON)] = [
-            ("user_id", .string(issue.user.value)),
-            ("mobile_number", .string(issue.mobile.value)),
-            ("channel", .string(issue.channel.rawValue)),
-            ("via", .string(issue.route.rawValue)),
-            ("created_at", .optional(issue.record.createdAt)),
-            ("expires_at", .optional(issue.record.expiresAt)),
-            ("ttl_seconds", .integer(issue.ttl)),
+    private static func result(_ issue: OTPIssue, _ terminal: Terminal) -> CommandResult {
+        var fields: Fields = [
+            (.userID, .string(issue.user.value)),
+            (.mobileNumber, .string(issue.mobile.value)),
+            (.channel, .string(issue.channel.rawValue)),
+            (.via, .string(issue.route.rawValue)),
+            (.createdAt, .optional(issue.record.createdAt)),
+            (.expiresAt, .optional(issue.record.expiresAt)),
+            (.ttlSeconds, .integer(issue.ttl)),
         ]
         let expiry = "expires \(issue.record.expiresAt ?? "?") (in \(issue.ttl) s)"
         let text: String
         if let code = issue.code {
-            fields.append(("otp", .string(code)))
+            fields.append((.otp, .string(code)))
             text =
                 "OTP for \(issue.user): \(terminal.paint(code, .bold))\n"
                 + "for \(issue.mobile.masked) by \(issue.channel.rawValue), \(expiry)"
         } else {
             text = "OTP for \(issue.user) sent to \(issue.mobile.masked) by \(issue.channel.rawValue); \(expiry)"
         }
-        context.emit(fields, text: text, store: issue.source)
+        return CommandResult(fields: fields, text: text, store: issue.source)
     }
 
-    static func verify(_ context: CommandContext) throws(CloseupError) -> Int32 {
+    static func verify(_ context: CommandContext) throws(CloseupError) -> CommandResult {
         let user = try UserID(context.arguments.positionals[0])
         var code = context.arguments.positionals[1]
         if code == "-" { code = StandardInput.firstLine() }
         let outcome = try OTPService(store: context.store).verify(user, code: code)
         let terminal = context.terminal
-        let base: [(String, JSON)] = [("user_id", .string(user.value))]
+        let base: Fields = [(.userID, .string(user.value))]
         switch outcome {
         case .verified(let source):
-            context.emit(
-                base + [("valid", .bool(true))],
+            context.audit.markChanged()
+            return CommandResult(
+                fields: base + [(.valid, .bool(true))],
                 text: "\(terminal.paint("valid", .green)): the OTP for \(user) is verified and consumed", store: source)
-            return 0
         case .wrongCode(let attempts, let max):
             let blocked = attempts >= Int64(max)
-            context.emit(
-                base + [
-                    ("valid", .bool(false)), ("reason", .string("wrong_code")), ("count", .integer(attempts)),
-                    ("max", .integer(Int64(max))), ("blocked", .bool(blocked)),
+            return CommandResult(
+                fields: base + [
+                    (.valid, .bool(false)), (.count, .integer(attempts)), (.max, .integer(Int64(max))),
+                    (.blocked, .bool(blocked)),
                 ],
                 text: "\(terminal.paint("invalid", .red)) code for \(user): failed attempt \(attempts) of \(max)"
-                    + (blocked ? "; the user is now blocked" : ""))
-            return 1
+                    + (blocked ? "; the user is now blocked" : ""),
+                outcome: .negative(.wrongCode))
         case .noLiveCode:
-            context.emit(
-                base + [("valid", .bool(false)), ("reason", .string("no_live_otp"))],
-                text: "no live OTP for \(user): none was sent, it expired, or it was already used")
-            return 1
+            return CommandResult(
+                fields: base + [(.valid, .bool(false))],
+                text: "no live OTP for \(user): none was sent, it expired, or it was already used",
+                outcome: .negative(.noLiveOTP))
         }
     }
 
-    static func revoke(_ context: CommandContext) throws(CloseupError) -> Int32 {
+    static func revoke(_ context: CommandContext) throws(CloseupError) -> ExitStatus {
         let service = OTPService(store: context.store)
         return try BulkClearCommand.run(
-            context, noun: ("live code", "live codes"), verb: ("revoked", "revoked"), noneIsNegative: true,
+            context, noun: ("live code", "live codes"), verb: (.revoked, "revoked"), noneIsNegative: true,
             perUser: { users throws(CloseupError) in try service.revoke(users) },
             counting: { users throws(CloseupError) in try service.revokeCounting(users) })
     }
 
-    static func ttl(_ context: CommandContext) throws(CloseupError) -> Int32 {
+    static func ttl(_ context: CommandContext) throws(CloseupError) -> CommandResult {
         let user = try UserID(context.arguments.positionals[0])
         let live = try OTPService(store: context.store).live(user)
-        let text: String
-        if let live {
-            let seconds = live.ttl.map { "\($0) s left" } ?? "no expiry (a writer left it without a TTL)"
-            text = "\(user): \(seconds), expires \(Format.stored(live.record.expiresAt, or: "never"))"
-        } else {
-            text = "no live OTP for \(user)"
+        let fields: Fields = [
+            (.userID, .string(user.value)), (.live, .bool(live != nil)), (.ttlSeconds, Format.ttl(live?.ttl)),
+            (.expiresAt, .optional(live?.record.expiresAt)),
+        ]
+        guard let live else {
+            return CommandResult(fields: fields, text: "no live OTP for \(user)", outcome: .negative(.noLiveOTP))
         }
-        context.emit(
-            [
-                ("user_id", .string(user.value)),
-                ("live", .bool(live != nil)),
-                ("ttl_seconds", Format.ttl(live?.ttl)),
-                ("expires_at", .optional(live?.record.expiresAt)),
-            ] + (live == nil ? [("reason", .string("no_live_otp"))] : []), text: text, store: live?.source)
-        return live == nil ? 1 : 0
+        let seconds = live.ttl.map { "\($0) s left" } ?? "no expiry (a writer left it without a TTL)"
+        return CommandResult(
+            fields: fields, text: "\(user): \(seconds), expires \(Format.stored(live.record.expiresAt, or: "never"))",
+            store: live.source)
     }
 }

@@ -2,7 +2,7 @@
 import CloseupKit
 
 enum RateLimitCommands {
-    static func check(_ context: CommandContext) throws(CloseupError) -> Int32 {
+    static func check(_ context: CommandContext) throws(CloseupError) -> CommandResult {
         let arguments = context.arguments
         let action = try RateLimitAction(arguments.positionals[0])
         let identifier = try RateLimitIdentifier(arguments.positionals[1], for: action)
@@ -12,24 +12,23 @@ enum RateLimitCommands {
         let terminal = context.terminal
         let verdict = decision.allowed ? terminal.paint("allowed", .green) : terminal.paint("limited", .red)
         let reset = decision.resetInSeconds.map { "window resets in \($0) s" } ?? "the counter has no expiry"
-        context.emit(
-            [
-                ("action", .string(action.value)), ("identifier", .string(identifier.value)),
-                ("allowed", .bool(decision.allowed)), ("count", .integer(decision.count)),
-                ("max", .integer(decision.limit)), ("remaining", .integer(decision.remaining)),
-                ("reset_in_seconds", Format.ttl(decision.resetInSeconds)),
-            ] + (decision.allowed ? [] : [("reason", .string("rate_limited"))]),
-            text: "\(verdict): \(decision.count) of \(decision.limit) in the window, \(decision.remaining) left; \(reset)")
-        return decision.allowed ? 0 : 1
+        return CommandResult(
+            fields: [
+                (.action, .string(action.value)), (.identifier, .string(identifier.value)),
+                (.allowed, .bool(decision.allowed)), (.count, .integer(decision.count)),
+                (.max, .integer(decision.limit)), (.remaining, .integer(decision.remaining)),
+                (.resetInSeconds, Format.ttl(decision.resetInSeconds)),
+            ],
+            text: "\(verdict): \(decision.count) of \(decision.limit) in the window, \(decision.remaining) left; \(reset)",
+            outcome: decision.allowed ? .success : .negative(.rateLimited))
     }
 
-    static func reset(_ context: CommandContext) throws(CloseupError) -> Int32 {
+    static func reset(_ context: CommandContext) throws(CloseupError) -> CommandResult {
         let action = try RateLimitAction(context.arguments.positionals[0])
         let identifier = try RateLimitIdentifier(context.arguments.positionals[1], for: action)
         let existed = try RateLimiter(store: context.store).reset(action, identifier)
-        context.emit(
-            [("action", .string(action.value)), ("identifier", .string(identifier.value)), ("cleared", .bool(existed))],
+        return CommandResult(
+            fields: [(.action, .string(action.value)), (.identifier, .string(identifier.value)), (.cleared, .bool(existed))],
             text: existed ? "reset \(action.value) for \(identifier.value)" : "no counter for \(action.value) \(identifier.value)")
-        return 0
     }
 }

@@ -87,35 +87,23 @@ public final class Terminal {
     /// `closeup: warning: …` on stderr, once per message, unless --quiet.
     public func warn(_ message: String) {
         guard !quiet, warned.insert(message).inserted else { return }
-        flush()  // keep stdout and stderr in the order they were written
-        progressLine.erase()
-        Terminal.writeAll(STDERR_FILENO, "closeup: warning: \(Printable.neutralizingControls(message))\n")
+        diagnostic("warning: ", message, json: .warning)
     }
 
-    /// `closeup: …` on stderr: a summary beside a stream on stdout (hidden by --quiet).
+    /// `closeup: …` on stderr: a summary beside a stream on stdout (hidden by --quiet, and with
+    /// --json, whose lines already say it all).
     public func note(_ message: String) {
-        guard !quiet else { return }
-        flush()
-        progressLine.erase()
-        Terminal.writeAll(STDERR_FILENO, "closeup: \(Printable.neutralizingControls(message))\n")
+        guard !quiet, !jsonDiagnostics else { return }
+        diagnostic("", message, json: .warning)
     }
 
-    /// `closeup: …` on stderr; errors are shown even with --quiet.
-    public func error(_ message: String) {
-        flush()
-        progressLine.erase()
-        Terminal.writeAll(STDERR_FILENO, "closeup: \(Printable.neutralizingControls(message))\n")
-    }
+    /// Set when the command line asked for --json: then stderr carries JSON objects only, one
+    /// per line, `{"warning":{"message":"…"}}` and `{"error":{…}}` (SPEC §4).
+    public var jsonDiagnostics = false
 
-    /// Errors as JSON on stderr (SPEC §4): set when the command line asked for --json.
-    public var jsonErrors = false
-
-    /// An error the run reports: one line, or with --json one object on stderr,
-    /// `{"error":{"exit":N,"kind":"…","message":"…"}}` (the message with its remedy).
+    /// An error the run reports, shown even with --quiet: `closeup: <line>`, or with --json one
+    /// object on stderr, `{"error":{"exit":N,"kind":"…","message":"…"}}` (the message with its remedy).
     public func report(_ error: CloseupError, line: String) {
-        guard jsonErrors else { return self.error(line) }
-        flush()
-        progressLine.erase()
         let kind =
             switch error.kind {
             case .negative: "negative"
@@ -126,13 +114,20 @@ public final class Terminal {
             case .corrupt: "corrupt"
             case .internal: "internal"
             }
-        let object = JSON.object([
-            (
-                "error",
-                .object([("exit", .integer(Int64(error.exitCode))), ("kind", .string(kind)), ("message", .string(line))])
-            )
-        ])
-        Terminal.writeAll(STDERR_FILENO, object.serialized + "\n")
+        diagnostic("", line, json: .error, [(.exit, .integer(Int64(error.exitCode))), (.kind, .string(kind))])
+    }
+
+    /// One line on stderr after whatever stdout holds so far, the progress line erased first:
+    /// `closeup: <label><message>`, or with --json `{"<json>":{<fields>,"message":"…"}}`.
+    private func diagnostic(_ label: String, _ message: String, json: Field, _ fields: Fields = []) {
+        flush()  // keep stdout and stderr in the order they were written
+        progressLine.erase()
+        if jsonDiagnostics {
+            let object = JSON.fields([(json, .fields(fields + [(.message, .string(message))]))])
+            Terminal.writeAll(STDERR_FILENO, object.serialized + "\n")
+        } else {
+            Terminal.writeAll(STDERR_FILENO, "closeup: \(label)\(Printable.neutralizingControls(message))\n")
+        }
     }
 
     /// A raw block on stderr (usage lines after an error).

@@ -59,10 +59,8 @@ public struct CloseupError: Error, Equatable, Sendable, CustomStringConvertible 
     public var kind: Kind
     public var message: String
     public var remedy: Remedy?
-    /// A refusal is a result (SPEC §4): why, as one stable word (`blocked`, `live_otp`,
-    /// `rate_limited`), and what a script needs next (`ttl_seconds`, `reset_in_seconds`…).
-    public var reason: String?
-    public var details: JSON = .object([])
+    /// What policy refused, for a refusal (exit 4): the CLI prints it as a result (SPEC §4).
+    public var refusal: Refusal?
 
     public init(_ kind: Kind, _ message: String, remedy: Remedy? = nil) {
         self.kind = kind
@@ -71,26 +69,25 @@ public struct CloseupError: Error, Equatable, Sendable, CustomStringConvertible 
     }
 
     /// A refusal (exit 4) that a script reads as a result.
-    public static func refused(
-        _ message: String, reason: String, details: [(String, JSON)], remedy: Remedy? = nil
-    ) -> CloseupError {
+    public static func refused(_ message: String, _ refusal: Refusal, remedy: Remedy? = nil) -> CloseupError {
         var error = CloseupError(.refused, message, remedy: remedy)
-        error.reason = reason
-        error.details = .object(details)
+        error.refusal = refusal
         return error
     }
 
-    public var exitCode: Int32 {
+    public var status: ExitStatus {
         switch kind {
-        case .negative: 1
-        case .usage: 2
-        case .unavailable: 3
-        case .refused: 4
-        case .configuration: 5
-        case .corrupt: 6
-        case .internal: 70
+        case .negative: .negative
+        case .usage: .usage
+        case .unavailable: .unavailable
+        case .refused: .refused
+        case .configuration: .configuration
+        case .corrupt: .corrupt
+        case .internal: .internalError
         }
     }
+
+    public var exitCode: Int32 { status.rawValue }
 
     public var description: String { message }
 

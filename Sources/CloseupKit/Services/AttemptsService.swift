@@ -46,7 +46,7 @@ public struct AttemptsService {
     /// returns twice may come twice); in SQLite the live rows of `otp_attempts`. `found` returns
     /// false to stop; `progress` gets the counters seen so far after each batch.
     public func list(
-        minimum: Int64, found: ([AttemptCount]) -> Bool, progress: (Int) -> Void = { _ in }
+        minimum: Int64, found: ([AttemptCount]) -> Bool, problem: (CloseupError) -> Void, progress: (Int) -> Void = { _ in }
     ) throws(CloseupError) {
         let max = store.settings.maxAttempts
         var request = KeyScanRequest()
@@ -54,33 +54,52 @@ public struct AttemptsService {
         var keys: [ScannedKey] = []
         var seen = 0
         var failure: CloseupError?
-        // Reads the batch's counters from the store that served the scan.
-        func counts() throws(CloseupError) -> [AttemptCount] {
-            let users = keys.compactMap { key in key.text.flatMap(KeyKind.userPart).flatMap { try? UserID($0) } }
-            guard !users.isEmpty else { return [] }
-            if let redis = try store.redis() {
+        // One bad counter among thousands (not a count, or a key of another type) is handed to
+        // `problem` and passed over, not the end of the list.
+        func each(_ users: [UserID], _ read: (Int) throws -> AttemptCount) throws(CloseupError) -> [AttemptCount] {
+            var counts: [AttemptCount] = []
+            for index in users.indices {
                 do {
-                    let replies = try redis.pipeline(
-                        users.flatMap { user in
-                            let key = CacheKeys.otpAttempts(user)
-                            return [RedisCommand("GET", key), RedisCommand("TTL", key)]
-                        })
-                    return try users.indices.map { index in
-                        try Self.attempts(replies[2 * index], replies[2 * index + 1], user: users[index], max: max)
-                    }
+                    counts.append(try read(index))
+                } catch let error as CloseupError where error.kind == .corrupt {
+                    problem(error)
                 } catch let error as RedisError {
-                    throw error.closeupError
+                    guard case .reply(_, let message) = error, message.hasPrefix("WRONGTYPE") else { throw error.closeupError }
+                    var wrongType = error.closeupError
+                    wrongType.message += " (at '\(CacheKeys.otpAttempts(users[index]))', left out of the list)"
+                    problem(wrongType)
                 } catch let error as CloseupError {
                     throw error
                 } catch {
                     throw CloseupError(.internal, "unexpected error listing counters: \(error)")
                 }
             }
+            return counts
+        }
+        // Reads the batch's counters from the store that served the scan.
+        func counts() throws(CloseupError) -> [AttemptCount] {
+            let users = keys.compactMap { key in key.text.flatMap(KeyKind.userPart).flatMap { try? UserID($0) } }
+            guard !users.isEmpty else { return [] }
+            if let redis = try store.redis() {
+                let replies: [RedisReply]
+                do throws(RedisError) {
+                    replies = try redis.pipelineKeepingErrors(
+                        users.flatMap { user in
+                            let key = CacheKeys.otpAttempts(user)
+                            return [RedisCommand("GET", key), RedisCommand("TTL", key)]
+                        })
+                } catch {
+                    throw error.closeupError
+                }
+                return try each(users) { index in
+                    try Self.attempts(replies[2 * index], replies[2 * index + 1], user: users[index], max: max)
+                }
+            }
             let database = try store.sqlite()
             let now = clock.epochSeconds
-            return try users.map { user throws(CloseupError) in
-                let (count, expires) = try Self.row(database, user: user, now: now)
-                return AttemptCount(user: user, count: count, max: max, ttl: count > 0 ? expires - now : nil)
+            return try each(users) { index in
+                let (count, expires) = try Self.row(database, user: users[index], now: now)
+                return AttemptCount(user: users[index], count: count, max: max, ttl: count > 0 ? expires - now : nil)
             }
         }
         _ = try KeyScanner(store: store, clock: clock).scan(

@@ -351,12 +351,8 @@ public struct OTPService {
 
     func blocked(_ user: UserID, attempts: Int64) -> CloseupError {
         .refused(
-            "user '\(user)' is blocked after \(attempts) failed attempts (max \(maxAttempts))", reason: "blocked",
-            details: [
-                ("user_id", .string(user.value)), ("count", .integer(attempts)), ("max", .integer(Int64(maxAttempts))),
-                ("blocked", .bool(true)),
-            ],
-            remedy: .clearAttempts(user: user.value))
+            "user '\(user)' is blocked after \(attempts) failed attempts (max \(maxAttempts))",
+            .blocked(user: user, count: attempts, max: Int64(maxAttempts)), remedy: .clearAttempts(user: user.value))
     }
 
     private func refuseIfLive(_ user: UserID, lifetime: Lifetime) throws(CloseupError) {
@@ -367,8 +363,7 @@ public struct OTPService {
         case .seconds(let seconds): remaining = "\(seconds) s remain"
         }
         throw .refused(
-            "user '\(user)' already has a live OTP (\(remaining))", reason: "live_otp",
-            details: [("user_id", .string(user.value)), ("ttl_seconds", lifetime.seconds.map(JSON.integer) ?? .null)],
+            "user '\(user)' already has a live OTP (\(remaining))", .liveOTP(user: user, ttl: lifetime.seconds),
             remedy: .forceReplace)
     }
 
@@ -378,11 +373,7 @@ public struct OTPService {
         throw .refused(
             "send rate limit reached for \(mobile.masked): \(decision.count) of \(decision.limit) sends"
                 + " in \(Self.sendWindow) s\(retry)",
-            reason: "rate_limited",
-            details: [
-                ("mobile_number", .string(mobile.value)), ("count", .integer(decision.count)),
-                ("max", .integer(decision.limit)), ("reset_in_seconds", decision.resetInSeconds.map(JSON.integer) ?? .null),
-            ],
+            .rateLimited(mobile: mobile, count: decision.count, max: decision.limit, resetIn: decision.resetInSeconds),
             remedy: .resetSendLimit)
     }
 
