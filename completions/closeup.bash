@@ -7,7 +7,7 @@ _closeup() {
         word=${COMP_WORDS[i]}
         if ((skip)); then skip=0; continue; fi
         case $word in
-            --color|--url|--host|--port|--db|--username|--password-file|--cacert|--cert|--key|--sni|--connect-timeout|--timeout|--store|--sqlite|--env-file|--max-attempts|--reason|--mobile|--channel|--via|--ttl|--min|--max|--window|--kind|--match|--count|--limit|--user|--duration|--interval|--since|--command) skip=1; given+=("$word"); continue ;;
+            --color|--url|--host|--port|--db|--username|--password-file|--cacert|--cert|--key|--sni|--connect-timeout|--timeout|--store|--sqlite|--env-file|--max-attempts|--reason|--mobile|--channel|--via|--ttl|--min|--max|--window|--kind|--match|--count|--limit|--user|--duration|--interval|--sample|--since|--command) skip=1; given+=("$word"); continue ;;
             --*=*) given+=("${word%%=*}"); continue ;;
             -*) given+=("$word"); continue ;;
         esac
@@ -36,6 +36,7 @@ _closeup() {
             "/keys") path="keys" ;;
             "keys/scan") path="keys scan" ;;
             "/monitor") path="monitor" ;;
+            "/stats") path="stats" ;;
             "/audit") path="audit" ;;
             "/doctor") path="doctor" ;;
             "/completions") path="completions" ;;
@@ -81,6 +82,8 @@ _closeup() {
         "monitor:--kind") COMPREPLY=($(compgen -W "otp attempts verification pending-video rate-limit" -- "$cur")); return ;;
         "monitor:--duration") COMPREPLY=(); return ;;
         "monitor:--interval") COMPREPLY=(); return ;;
+        "stats:--kind") COMPREPLY=($(compgen -W "otp attempts verification pending-video rate-limit" -- "$cur")); return ;;
+        "stats:--sample") COMPREPLY=(); return ;;
         "audit:--since") COMPREPLY=(); return ;;
         "audit:--user") COMPREPLY=(); return ;;
         "audit:--command") COMPREPLY=(); return ;;
@@ -90,7 +93,7 @@ _closeup() {
 
     local words="" flags=""
     case "$path" in
-        "") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"; words="otp inspect attempts ratelimit pending-video verification keys monitor audit doctor completions help" ;;
+        "") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"; words="otp inspect attempts ratelimit pending-video verification keys monitor stats audit doctor completions help" ;;
         "otp") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"; words="send verify ttl revoke" ;;
         "otp send") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason --mobile --channel --via --force --ttl"
             case $positional in
@@ -152,6 +155,9 @@ _closeup() {
         "monitor") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason --user --kind --duration --raw --interval"
             case $positional in
             esac ;;
+        "stats") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason --kind --sample"
+            case $positional in
+            esac ;;
         "audit") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason --since --user --command --limit"
             case $positional in
             esac ;;
@@ -164,11 +170,11 @@ _closeup() {
             esac ;;
         "help") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"
             case $positional in
-                *) words="otp inspect attempts ratelimit pending-video verification keys monitor audit doctor completions help" ;;
+                *) words="otp inspect attempts ratelimit pending-video verification keys monitor stats audit doctor completions help" ;;
             esac ;;
     esac
     if [[ $cur == -* ]]; then
-        local flag offered="" repeatable=" --kind --kind "
+        local flag offered="" repeatable=" --kind --kind --kind "
         for flag in $flags; do
             [[ " ${given[*]} " == *" $flag "* && $repeatable != *" $flag "* ]] || offered+=" $flag"
         done

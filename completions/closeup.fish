@@ -1,5 +1,5 @@
 # fish completion for closeup (generated from the command table; do not edit)
-set -g __closeup_paths 'otp' 'otp send' 'otp verify' 'otp ttl' 'inspect' 'attempts' 'attempts get' 'otp revoke' 'attempts clear' 'attempts list' 'ratelimit' 'ratelimit check' 'ratelimit reset' 'pending-video' 'pending-video get' 'pending-video set' 'pending-video clear' 'verification' 'verification get' 'verification set' 'verification clear' 'keys' 'keys scan' 'monitor' 'audit' 'doctor' 'completions' 'help'
+set -g __closeup_paths 'otp' 'otp send' 'otp verify' 'otp ttl' 'inspect' 'attempts' 'attempts get' 'otp revoke' 'attempts clear' 'attempts list' 'ratelimit' 'ratelimit check' 'ratelimit reset' 'pending-video' 'pending-video get' 'pending-video set' 'pending-video clear' 'verification' 'verification get' 'verification set' 'verification clear' 'keys' 'keys scan' 'monitor' 'stats' 'audit' 'doctor' 'completions' 'help'
 
 # The command path typed so far ("otp send"), skipping flags and their values.
 function __closeup_path
@@ -13,7 +13,7 @@ function __closeup_path
             continue
         end
         switch $word
-            case --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason --mobile --channel --via --ttl --min --max --window --kind --match --count --limit --user --duration --interval --since --command
+            case --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason --mobile --channel --via --ttl --min --max --window --kind --match --count --limit --user --duration --interval --sample --since --command
                 set skip 1
                 continue
             case '-*'
@@ -42,14 +42,15 @@ function __closeup_argument_count
 end
 
 complete -c closeup -f
-complete -c closeup -n "__closeup_at ''" -a otp -d 'One-time codes: send, verify, ttl'
+complete -c closeup -n "__closeup_at ''" -a otp -d 'One-time codes: send, verify, ttl, revoke'
 complete -c closeup -n "__closeup_at ''" -a inspect -d 'Everything about a user, or many'
-complete -c closeup -n "__closeup_at ''" -a attempts -d 'Failed-attempt counters: get, clear'
+complete -c closeup -n "__closeup_at ''" -a attempts -d 'Failed-attempt counters: get, clear, list'
 complete -c closeup -n "__closeup_at ''" -a ratelimit -d 'Fixed-window rate limits: check, reset'
 complete -c closeup -n "__closeup_at ''" -a pending-video -d 'The pending video job cache: get, set, clear'
 complete -c closeup -n "__closeup_at ''" -a verification -d 'The verification status cache: get, set, clear'
 complete -c closeup -n "__closeup_at ''" -a keys -d 'Keys of closeup\'s namespaces: scan (and delete)'
 complete -c closeup -n "__closeup_at ''" -a monitor -d 'Watch the traffic on closeup\'s namespaces, decoded'
+complete -c closeup -n "__closeup_at ''" -a stats -d 'How many keys each namespace holds, their TTLs and memory, and the server\'s health'
 complete -c closeup -n "__closeup_at ''" -a audit -d 'Who changed what: the audit log, newest first'
 complete -c closeup -n "__closeup_at ''" -a doctor -d 'Check configuration, Redis, SQLite and the OTP secret'
 complete -c closeup -n "__closeup_at ''" -a completions -d 'Print the shell completion script'
@@ -100,12 +101,14 @@ complete -c closeup -n "__closeup_at 'monitor'" -l kind -x -a 'otp attempts veri
 complete -c closeup -n "__closeup_at 'monitor'" -l duration -x -d 'Stop after this long'
 complete -c closeup -n "__closeup_at 'monitor'" -l raw -d 'Show the commands undecoded (still redacted)'
 complete -c closeup -n "__closeup_at 'monitor'" -l interval -x -d 'Seconds between polls (default 1)'
+complete -c closeup -n "__closeup_at 'stats'" -l kind -x -a 'otp attempts verification pending-video rate-limit' -d 'Only this namespace (repeatable)'
+complete -c closeup -n "__closeup_at 'stats'" -l sample -x -d 'Keys per namespace whose memory is measured (default 1000)'
 complete -c closeup -n "__closeup_at 'audit'" -l since -x -d 'Only records this recent: 90s, 30m, 1h, 2d'
 complete -c closeup -n "__closeup_at 'audit'" -l user -x -d 'Only records naming this user id'
 complete -c closeup -n "__closeup_at 'audit'" -l command -x -d 'Only this command, e.g. \'attempts clear\''
 complete -c closeup -n "__closeup_at 'audit'" -l limit -x -d 'At most N records (default 50)'
 complete -c closeup -n "__closeup_at 'completions'; and test (__closeup_argument_count) = 0" -a 'bash zsh fish' -d 'bash, zsh or fish'
-complete -c closeup -n "__closeup_at 'help'" -a 'otp inspect attempts ratelimit pending-video verification keys monitor audit doctor completions help' -d 'The command, e.g. doctor'
+complete -c closeup -n "__closeup_at 'help'" -a 'otp inspect attempts ratelimit pending-video verification keys monitor stats audit doctor completions help' -d 'The command, e.g. doctor'
 complete -c closeup -s h -l help -d 'Show help for closeup or the command'
 complete -c closeup -l version -d 'Print the version and exit'
 complete -c closeup -l json -d 'Print one JSON object per result (JSON Lines when streaming)'

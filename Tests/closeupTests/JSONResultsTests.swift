@@ -154,7 +154,7 @@ final class JSONResultsTests {
             (.verificationGet, ["verification", "get", user]), (.verificationClear, ["verification", "clear", user]),
             (.keysScan, ["keys", "scan", "--match", "otp:attempts:*", "--ttl"]),
             (.keysScan, ["keys", "scan", "--match", "rate_limit:login:\(user)*", "--delete", "--dry-run"]),
-            (.doctor, ["doctor"]), (.audit, ["audit", "--limit", "5"]),
+            (.doctor, ["doctor"]), (.audit, ["audit", "--limit", "5"]), (.stats, ["stats", "--sample", "10"]),
         ]
         let contract = Dictionary(JSONContract.objects.map { ($0.0, [$0.1]) }, uniquingKeysWith: +)
         // Typed by closeup's own JSON reader: Foundation's cannot tell 1 from true.
@@ -215,7 +215,7 @@ final class JSONResultsTests {
             (.rateLimitReset, ["ratelimit", "reset", "login", user]), (.pendingVideoGet, ["pending-video", "get", user]),
             (.pendingVideoSet, ["pending-video", "set", user, "5"]), (.pendingVideoClear, ["pending-video", "clear", user]),
             (.verificationGet, ["verification", "get", user]), (.verificationSet, ["verification", "set", user, "true"]),
-            (.verificationClear, ["verification", "clear", user]), (.keysScan, ["keys", "scan"]),
+            (.verificationClear, ["verification", "clear", user]), (.keysScan, ["keys", "scan"]), (.stats, ["stats"]),
             (.monitor, ["monitor", "--duration", "1"]), (.doctor, ["doctor"]), (.audit, ["audit", "--limit", "1"]),
             (.completions, ["completions", "fish"]), (.help, ["help", "otp"]),
         ]

@@ -13,6 +13,7 @@ public enum CommandID: String, CaseIterable, Sendable {
     case pendingVideoGet, pendingVideoSet, pendingVideoClear
     case verificationGet, verificationSet, verificationClear
     case keysScan
+    case stats
     case monitor
     case doctor
     case audit

@@ -56,8 +56,8 @@ public enum CommandTable {
 
     /// One line for each group of subcommands, for help, the man page and completions.
     public static let groups: [(word: String, summary: String)] = [
-        ("otp", "One-time codes: send, verify, ttl"),
-        ("attempts", "Failed-attempt counters: get, clear"),
+        ("otp", "One-time codes: send, verify, ttl, revoke"),
+        ("attempts", "Failed-attempt counters: get, clear, list"),
         ("ratelimit", "Fixed-window rate limits: check, reset"),
         ("pending-video", "The pending video job cache: get, set, clear"),
         ("verification", "The verification status cache: get, set, clear"),
@@ -358,6 +358,36 @@ public enum CommandTable {
             examples: [
                 ("closeup monitor --user user123", "watch one user try to log in"),
                 ("closeup --json monitor --kind rate-limit --duration 60", "a minute of rate-limit traffic for a script"),
+            ]),
+        CommandSpec(
+            id: .stats, path: ["stats"],
+            summary: "How many keys each namespace holds, their TTLs and memory, and the server's health",
+            details: """
+                One SCAN pass over the keyspace (every master of a cluster, flat memory) counts the keys \
+                of each namespace, those without a TTL, and a TTL histogram (at most 1 min, 5 min, 30 min, \
+                1 h, more, none: each default TTL falls at the top of a bucket). Keys outside the five \
+                namespaces are one "other" line (not with --kind). Memory per namespace is MEMORY USAGE \
+                on a uniform sample of --sample keys, scaled to the namespace's keys; the sample size \
+                and the 95 % interval are shown. Then, per master and in total, what INFO and DBSIZE \
+                say: used memory, maxmemory and its policy, evicted and expired keys, the keyspace hit \
+                ratio. A refused INFO, DBSIZE or MEMORY USAGE (least privilege) drops those lines with a \
+                note, never the command. With SQLite serving, the same table from its tables (live rows, \
+                rows kept past their life, the file size). What looks wrong is said at the end, with the \
+                command that shows it: keys without a TTL, evictions, a hit ratio under 85 %.
+
+                Exits 0 when it could count, whatever it found; 3 when the store cannot be read.
+                """,
+            flags: [
+                FlagSpec(
+                    long: "kind", value: "KIND", choices: KeyKind.allCases.map(\.rawValue), repeatable: true,
+                    summary: "Only this namespace (repeatable)"),
+                FlagSpec(
+                    long: "sample", value: "N", kind: .count, maximum: 100_000,
+                    summary: "Keys per namespace whose memory is measured (default 1000)"),
+            ],
+            examples: [
+                ("closeup stats", "the whole picture"),
+                ("closeup stats --kind attempts --json", "the counters, for a script"),
             ]),
         CommandSpec(
             id: .audit, path: ["audit"],

@@ -112,6 +112,7 @@ public enum Runner {
         case .verificationSet: context.render(try CacheCommands.verificationSet(context))
         case .verificationClear: try CacheCommands.verificationClear(context)
         case .keysScan: try KeysCommand.scan(context)
+        case .stats: context.render(try StatsCommand.run(context))
         case .monitor: try MonitorCommand.run(context)
         case .doctor: try DoctorCommand.run(context)
         case .audit: try AuditCommand.run(context)

@@ -84,6 +84,20 @@ enum JSONContract {
             field(.wouldDelete, "boolean", "with --dry-run", optional: true),
             field(.deleted, "boolean", "with --delete", optional: true), store,
         ]),
+        (.stats, [
+            field(.namespaces, "array", "one object per namespace: kind (null for other), keys, without_ttl, ttl_histogram"
+                + " (le_60, le_300, le_1800, le_3600, gt_3600, none), memory (estimated_bytes, margin_bytes, sampled,"
+                + " sampled_bytes; null when not measured), stale_rows (SQLite only)"),
+            field(.totalKeys, "integer"), field(.scanned, "integer", "keys SCAN returned, or SQLite rows"),
+            field(.sampleSize, "integer"),
+            field(.servers, "array", "per master: address, used_memory, maxmemory, maxmemory_policy, evicted_keys,"
+                + " expired_keys, keyspace_hits, keyspace_misses, hit_ratio, dbsize; each null when refused; empty in SQLite"),
+            field(.total, "object|null", "the servers added up; null in SQLite"),
+            field(.fileBytes, "integer|null", "the SQLite file's size; null over Redis"),
+            field(.path, "string|null", "the SQLite file; null over Redis"),
+            field(.notes, "array", "what could not be measured and why"),
+            field(.findings, "array", "what looks wrong: message, command (or null)"), store,
+        ]),
         (.monitor, [
             field(.time, "string"), field(.client, "string"), field(.db, "integer"), field(.command, "string"),
             field(.key, "string|null"), field(.kind, "string|null"), field(.userID, "string|null"), field(.meaning, "string"),

@@ -29,6 +29,14 @@ enum Field: String, CaseIterable, Sendable {
     // audit
     case osUser = "os_user", sudoUser = "sudo_user", host, targetCount = "target_count", targets
     case servedBy = "served_by", outcome
+    // stats
+    case namespaces, keys, withoutTTL = "without_ttl", ttlHistogram = "ttl_histogram", memory, staleRows = "stale_rows"
+    case estimatedBytes = "estimated_bytes", marginBytes = "margin_bytes", sampled, sampledBytes = "sampled_bytes"
+    case le60 = "le_60", le300 = "le_300", le1800 = "le_1800", le3600 = "le_3600", gt3600 = "gt_3600", none
+    case scanned, totalKeys = "total_keys", servers, total, usedMemory = "used_memory", maxMemory = "maxmemory"
+    case maxMemoryPolicy = "maxmemory_policy", evictedKeys = "evicted_keys", expiredKeys = "expired_keys"
+    case keyspaceHits = "keyspace_hits", keyspaceMisses = "keyspace_misses", hitRatio = "hit_ratio", dbSize = "dbsize"
+    case sampleSize = "sample_size", fileBytes = "file_bytes", notes, findings
 }
 
 /// A JSON object's members, named by `Field`.

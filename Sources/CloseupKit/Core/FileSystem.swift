@@ -46,6 +46,12 @@ enum FileSystem {
         }
     }
 
+    /// The size of the file at `path` in bytes, or nil when it cannot be stat'ed.
+    static func size(_ path: String) -> Int64? {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int64(info.st_size) : nil
+    }
+
     /// The permission bits of `path`, or nil when it cannot be stat'ed.
     static func mode(_ path: String) -> mode_t? {
         var info = stat()

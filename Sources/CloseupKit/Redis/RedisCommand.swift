@@ -8,14 +8,20 @@ public struct RedisCommand: Sendable, Equatable {
     /// A key as the bytes SCAN returned, standing in for `arguments[1]`: a key that is not UTF-8
     /// must reach the server exactly as it is, never re-encoded.
     private var keyBytes: [UInt8]?
+    /// Where `keyBytes` stands among the arguments.
+    private var keyIndex = 1
 
     public init(_ arguments: String...) { self.arguments = arguments }
     public init(arguments: [String]) { self.arguments = arguments }
 
     /// `name key` with the key as raw bytes (TTL, UNLINK, GET of a key SCAN found).
-    public init(_ name: String, key: [UInt8]) {
-        arguments = [name, String(decoding: key, as: UTF8.self)]
+    public init(_ name: String, key: [UInt8]) { self.init([name], key: key) }
+
+    /// `words… key` with the key as raw bytes (MEMORY USAGE of a key SCAN found).
+    public init(_ words: [String], key: [UInt8]) {
+        arguments = words + [String(decoding: key, as: UTF8.self)]
         keyBytes = key
+        keyIndex = words.count
     }
 
     /// Command name and key for messages ("GET otp:u1"), never values (a value may be a secret).
@@ -39,6 +45,8 @@ public struct RedisCommand: Sendable, Equatable {
         case "PING", "INFO", "SCAN", "CLUSTER", "ASKING", "SCRIPT", "MONITOR", "ACL", "CLIENT", "DBSIZE", "AUTH",
             "SELECT", "HELLO", "CONFIG", "DEBUG", "FLUSHALL", "FLUSHDB":
             return nil
+        case "MEMORY":
+            return arguments.count > 2 ? keyBytes ?? Array(arguments[2].utf8) : nil
         default:
             return keyBytes ?? Array(arguments[1].utf8)
         }
@@ -52,7 +60,7 @@ public struct RedisCommand: Sendable, Equatable {
         appendDecimal(arguments.count, to: &buffer)
         for (index, argument) in arguments.enumerated() {
             buffer.append(UInt8(ascii: "$"))
-            if index == 1, let keyBytes {
+            if index == keyIndex, let keyBytes {
                 appendDecimal(keyBytes.count, to: &buffer)
                 buffer.append(contentsOf: keyBytes)
             } else {

@@ -60,6 +60,15 @@ public struct RedisReply: Sendable {
         throw unexpected("an integer")
     }
 
+    /// An integer reply, or nil for a nil reply (MEMORY USAGE of a key that is gone).
+    public func optionalInteger() throws(RedisError) -> Int64? {
+        switch value {
+        case .integer(let number): return number
+        case .null: return nil
+        default: throw unexpected("an integer")
+        }
+    }
+
     /// An integer reply that is 0 or 1: whether DEL or UNLINK of one key removed it.
     public func flag() throws(RedisError) -> Bool {
         let number = try integer()

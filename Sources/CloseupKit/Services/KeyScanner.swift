@@ -123,7 +123,7 @@ public struct KeyScanner {
         return KeyKind.allCases.filter { kinds.contains($0) && !($0 == .attempts && kinds.contains(.otp)) }.map(\.pattern)
     }
 
-    private func scanRedis(
+    func scanRedis(
         _ redis: RedisClient, _ request: KeyScanRequest, action: KeyScanAction, found: (ScannedKey) -> Bool,
         endOfBatch: (KeyScanSummary) -> Bool
     ) throws -> KeyScanSummary {
