@@ -10,7 +10,8 @@
 #   3. bulk clear: attempts clear - with 100,000 and 1,000,000 ids whose keys exist vs
 #      redis-cli --pipe fed the same DELs (and a redis-py pipeline at 100,000)
 #   4. scan: keys scan --kind attempts over 3,000,000 keys that all match vs redis-cli --scan
-#      and the minimal client; the server's SCAN time during closeup's scan; write calls
+#      and the minimal client; the server's SCAN time during closeup's scan; write calls;
+#      stats over the same keys vs keys scan, and its peak RSS
 #   5. peak RSS of scan and of bulk clear at 100,000, 1,000,000 and 10,000,000 keys or ids
 #   6. the server limit: its SCAN and UNLINK/DEL time during closeup's runs, and the
 #      minimal client's SCAN at closeup's COUNT
@@ -207,6 +208,13 @@ observe limit /dev/null ./scan-limit "$port" 'otp:attempts:*' 1000
 observe cli /dev/null redis-cli -p "$port" --scan --pattern 'otp:attempts:*'
 strace -f -c -e trace=write -o strace.txt "${scan[@]}" >/dev/null
 m[scan.writes]=$(awk '$NF == "write" { print $4 }' strace.txt)
+# stats over the same keys: one SCAN pass with a TTL per key and a sample's MEMORY USAGE, against
+# keys scan of every namespace (the same keys, no TTLs); its counts must be exact.
+"$closeup" --json stats > counted.json
+python3 -c "import json,sys; r=json.load(open('counted.json')); sys.exit(r['total_keys'] != $all)" \
+  || fail "stats did not count $all keys"
+hyperfine --runs 3 --export-json stats.json "$closeup stats" "$closeup keys scan" >/dev/null
+observe "stats-$all" /dev/null "$closeup" stats
 ./seed "$all" "$big"
 observe "scan-$big" listed.txt "${scan[@]}"
 expect_lines listed.txt "$big" "scan of $big keys"
@@ -264,6 +272,10 @@ rows.append([f"scan, one run of the same: closeup's wall time / the server's own
              f"(`INFO commandstats`, {calls:,} calls)",
              f"{usec_ms(wall)} / {usec_ms(server)}", "", "",
              f"{wall / server:.2f}x the server's time {target(wall / server <= 1.3, '<= 1.3x')}"])
+o, s = medians("stats")
+rows.append([f"stats: `closeup stats` / `closeup keys scan` over the same {every:,} keys (median of 3); "
+             "peak RSS of one stats run", f"stats {ms(o)}, keys scan {ms(s)}; stats RSS {mb(n(f'stats-{every}.rss'))}", "", "",
+             f"{o / s:.2f}x the scan's time {target(o / s <= 1.3, '<= 1.3x')}"])
 writes, most = int(m["scan.writes"]), every // 100
 rows.append(["scan: `write` calls during one run of the same (`strace -f -c`, stdout to /dev/null)",
              f"{writes:,}", "", "",

@@ -327,6 +327,21 @@ final class DeliveryTests {
         #expect(try closeup(["otp", "send", user, "--mobile", number]).status == 0)
     }
 
+    /// With --json the error object names the status the run really ends with (130), not the
+    /// failed delivery's 3.
+    @Test func aSignalledSendsJSONErrorSaysTheSignalsStatus() throws {
+        let (folder, command) = try slowWrapper()
+        let running = try RunningCloseup(
+            ["--json", "otp", "send", unique("signalled-json"), "--mobile", mobile(), "--via", "command"],
+            environment: environment.merging(["CLOSEUP_SMS_COMMAND": command]) { $1 }, directory: home)
+        #expect(eventually { read(folder + "/pids")?.hasSuffix("\n") == true }, "the command never started")
+        running.signal(SIGINT)
+        let result = try running.wait()
+        #expect(result.status == 128 + SIGINT)
+        let error = (try? JSONSerialization.jsonObject(with: Data(result.stderr.utf8))) as? [String: Any]
+        #expect((error?["error"] as? [String: Any])?["exit"] as? Int == 130, "\(result.stderr)")
+    }
+
     /// A server that stops running writes for a while (a busy script, CLIENT PAUSE): the send
     /// times out after its count was sent, and runs it once it catches up. The undo closeup sent
     /// on a connection of its own runs after it, so the quota is not spent and no code is left.

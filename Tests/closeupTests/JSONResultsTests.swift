@@ -234,6 +234,30 @@ final class JSONResultsTests {
         #expect(warnings >= runs.count - 5, "the fallback warning was not seen: \(warnings)")
     }
 
+    /// A key of another type among many users is that user's problem: every other user is still
+    /// shown, one line each, and the run ends with the wrong type's status (3).
+    @Test func inspectOfManyShowsEveryUserPastAKeyOfAnotherType() throws {
+        let users = (0..<3).map { "json-many-\($0)-\(UUID().uuidString.prefix(6))" }
+        try redis.call(RedisCommand("HSET", "otp:attempts:\(users[1])", "count", "3"))
+        let result = try closeup(["inspect"] + users)
+        #expect(result.status == 3, "\(result.stderr)")
+        let shown = result.stdout.split(separator: "\n").compactMap { object(String($0))?["user_id"] as? String }
+        #expect(shown == users, "\(result.stdout)")
+        let errors = result.stderr.split(separator: "\n").map { object(String($0))?["error"] as? [String: Any] }
+        #expect(errors.count == 1 && (errors[0]?["message"] as? String)?.contains("WRONGTYPE") == true, "\(result.stderr)")
+    }
+
+    /// Human output masks a send window's mobile number (SPEC §4), the audit log's too.
+    @Test func humanOutputMasksTheMobileOfASendWindow() throws {
+        let human = try Closeup.run(
+            ["ratelimit", "reset", "otp_request", "+91 98765-43210", "--reason", "mask"], environment: environment, directory: home)
+        #expect(human.status == 0 && !human.stdout.contains("9876543210") && human.stdout.contains("*"), "\(human.stdout)")
+        let audit = try Closeup.run(["audit", "--limit", "1"], environment: environment, directory: home)
+        #expect(audit.stdout.contains("otp_request:") && !audit.stdout.contains("9876543210"), "\(audit.stdout)")
+        let json = try closeup(["audit", "--limit", "1"])
+        #expect(json.stdout.contains("otp_request:+919876543210"), "JSON keeps it in full: \(json.stdout)")
+    }
+
     @Test func errorsAreOneObjectOnStderr() throws {
         expectError(try closeup(["otp", "ttl", "u1", "--bogus"]), status: 2, kind: "usage")
         expectError(try closeup(["otp", "ttl", "bad user"]), status: 2, kind: "usage")

@@ -99,6 +99,16 @@ final class ProgressLineTests {
         #expect(run.terminal.range(of: #"scanned [0-9]{1,2},[0-9]{3} keys"#, options: .regularExpression) != nil)
     }
 
+    /// stats prints nothing until it is done: a server paused for 1.5 s makes it slow.
+    @Test func statsPastASecondShowsItsProgressAndErasesItBeforeItsTable() throws {
+        try Self.server.connect().call(RedisCommand("CLIENT", "PAUSE", "1500", "ALL"))
+        let run = try run(["stats", "--sample", "10"], stall: 0)
+        #expect(run.exit == 0)
+        #expect(run.stdout.hasPrefix("namespace") && run.stdout.contains("20,000"), "\(run.stdout)")
+        #expect(run.terminal.hasPrefix(Self.erase + "scanned "), "\(run.terminal.debugDescription)")
+        #expect(run.terminal.hasSuffix(")" + Self.erase), "\(run.terminal.debugDescription)")
+    }
+
     @Test func aBulkClearPastASecondShowsItsProgressAndItsSummaryStaysOnStdout() throws {
         let first = (0..<10).map { "user\($0)\n" }.joined()
         let rest = (10..<20).map { "user\($0)\n" }.joined()

@@ -86,9 +86,7 @@ public enum Runner {
             return Run(status: try dispatch(context!), context: context)
         } catch {
             guard let context else { return Run(status: CommandContext.report(error, on: terminal), error: error) }
-            // A run a signal cut short (the service undid its work) ends as the signal asked.
-            let status = context.render(error)
-            return Run(status: Interruption.caught.map(ExitStatus.signal) ?? status, error: error, context: context)
+            return Run(status: context.render(error), error: error, context: context)
         }
     }
 

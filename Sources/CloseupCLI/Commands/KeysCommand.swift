@@ -29,9 +29,12 @@ enum KeysCommand {
             } else if isatty(STDIN_FILENO) == 1 {
                 let counted = try scanner.scan(request, action: .dryRun) { _ in true }
                 let count = counted.listed - counted.leftAlone
+                // The audit counts keys deleted, here none.
+                context.audit.setCount(0)
                 guard count > 0 else { return context.render(.summary("no keys to delete")) }
                 guard Confirm.ask("delete \(count) key\(count == 1 ? "" : "s")? [y/N] ") else {
-                    return CommandContext.report(CloseupError(.negative, "nothing deleted"), on: terminal)
+                    return context.render(
+                        CommandResult(fields: [(.deleted, .bool(false))], text: "nothing deleted", outcome: .negative(.declined)))
                 }
                 action = .delete
             } else {
@@ -49,6 +52,13 @@ enum KeysCommand {
         case .dryRun: "would delete"
         case .delete: "deleted"
         }
+        // A listing ends quietly when its reader goes away (| head); a delete goes on deleting,
+        // as a bulk clear does: the deleting was asked for, the listing only shows it. Any other
+        // failed write (a full disk) stops both.
+        var stopped: Bool {
+            guard let failure = terminal.writeFailure else { return false }
+            return action != .delete || failure != .readerGone
+        }
         terminal.beginProgress(stdoutQuiet: false)
         defer { terminal.endProgress() }
         // Ctrl-C (SIGTERM, SIGHUP) ends the scan at the end of a batch: a delete still lists and
@@ -57,11 +67,11 @@ enum KeysCommand {
         let summary = try scanner.scan(request, action: action, found: { key in
             // A key gone before its UNLINK (another client deleted it) was not deleted by us: a
             // human list of deleted keys leaves it out, a JSON line says so.
-            if key.deleted == false || key.leftAlone, !context.json { return !terminal.isClosed }
+            if key.deleted == false || key.leftAlone, !context.json { return !stopped }
             render(key, to: terminal, json: context.json, raw: raw, action: action, withTTL: request.withTTL,
                    store: context.store.served)
             if watched { terminal.flush() }
-            return !terminal.isClosed
+            return !stopped
         }, endOfBatch: { summary in
             terminal.flush()
             terminal.progress { seconds in
@@ -75,7 +85,7 @@ enum KeysCommand {
                     + " (\(ProgressLine.rate(summary.scanned, seconds)))"
             }
             // Output that cannot be written stops the scan (a delete too: what it removed is told).
-            return !terminal.isClosed && Interruption.caught == nil
+            return !stopped && Interruption.caught == nil
         })
         terminal.endProgress()
         // The listing stays a plain key list (the fallback warning says where it came from); the

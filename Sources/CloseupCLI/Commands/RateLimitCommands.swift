@@ -29,6 +29,8 @@ enum RateLimitCommands {
         let existed = try RateLimiter(store: context.store).reset(action, identifier)
         return CommandResult(
             fields: [(.action, .string(action.value)), (.identifier, .string(identifier.value)), (.cleared, .bool(existed))],
-            text: existed ? "reset \(action.value) for \(identifier.value)" : "no counter for \(action.value) \(identifier.value)")
+            text: existed
+                ? "reset \(action.value) for \(Format.identifier(identifier, of: action))"
+                : "no counter for \(action.value) \(Format.identifier(identifier, of: action))")
     }
 }

@@ -106,8 +106,8 @@ enum JSONContract {
         (.doctor, [
             field(.version, "string"), field(.envFile, "string|null"), field(.store, "string", "the --store setting"),
             field(.storeMode, "string"),
-            field(.redis, "object", "target, configured, tls, username, password_source, reachable, latency_ms, server_version,"
-                + " topology, role, info_refused, cluster_nodes…; absent with --store sqlite", optional: true),
+            field(.redis, "object|null", "target, configured, tls, username, password_source, reachable, latency_ms, server_version,"
+                + " topology, role, info_refused, cluster_nodes…; null with --store sqlite"),
             field(.sqlite, "object"), field(.otpSecret, "object", "source, path"), field(.unsafeFiles, "array"),
             field(.warnings, "array"), field(.ok, "boolean"),
         ]),
@@ -138,10 +138,10 @@ enum JSONContract {
         out += """
             .TP
             .B refusals and negative answers
-            Exit 1 or 4 prints one object on stdout with reason (\(Reason.allCases.map(\.rawValue).joined(separator: ", "))), what a script needs next (user_id, count, max, ttl_seconds, reset_in_seconds, mobile_number, as they apply), message and store.
+            Exit 1 or 4 prints one object on stdout with reason (\(Reason.allCases.map(\.rawValue).joined(separator: ", "))), what a script needs next (user_id, count, max, ttl_seconds, reset_in_seconds, mobile_number, as they apply) and store; a refusal (exit 4) also its message.
             .TP
             .B errors
-            Exit 2, 3, 5, 6 or 70 prints one object on stderr: {"error":{"exit":N,"kind":"usage|unavailable|configuration|corrupt|internal","message":"..."}}. A command of one result prints nothing on stdout then. A listing (attempts list, inspect of many users, the bulk clears) still prints every result it could read, and one error object for each bad line of stdin or corrupt value; the first decides the exit status.
+            Exit 2, 3, 5, 6 or 70 prints one object on stderr: {"error":{"exit":N,"kind":"usage|unavailable|configuration|corrupt|internal","message":"..."}}. A command of one result prints nothing on stdout then (doctor prints its report first: the report is its result). A listing (attempts list, inspect of many users, the bulk clears) still prints every result it could read, and one error object for each bad line of stdin, corrupt value or key of another type; the first decides the exit status. A failure of the store itself (Redis gone mid-run, a refused command) ends any command with that one error.
             .TP
             .B warnings
             With --json, stderr holds JSON objects only, one per line: a warning is {"warning":{"message":"..."}}; the summaries a listing prints on stderr without --json are left out.

@@ -102,21 +102,21 @@ extension CommandContext {
 
     /// Shows an error the run ends with, returning its status. A refusal is a result with
     /// --json (on stdout, with its reason); anything else is one line on stderr, or one JSON
-    /// object there (see Terminal.report).
+    /// object there (see Terminal.report). A run a signal cut short (the service undid its work)
+    /// ends as the signal asked, and says so.
     func render(_ error: CloseupError) -> ExitStatus {
-        if json, let refusal = error.refusal { return render(CommandResult(refusal: refusal, message: error.line)) }
-        Self.report(error, on: terminal)
-        return error.status
+        if json, let refusal = error.refusal, Interruption.caught == nil {
+            return render(CommandResult(refusal: refusal, message: error.line))
+        }
+        return Self.report(error, on: terminal)
     }
 
     /// Reports an error on stderr, with or without a context (settings that do not resolve).
     @discardableResult
     static func report(_ error: CloseupError, on terminal: Terminal) -> ExitStatus {
-        if error.kind == .internal {
-            terminal.report(error, line: error.line + "; this is a bug in closeup; please report it")
-        } else {
-            terminal.report(error)
-        }
-        return error.status
+        let status = Interruption.caught.map(ExitStatus.signal) ?? error.status
+        let line = error.kind == .internal ? error.line + "; this is a bug in closeup; please report it" : error.line
+        terminal.report(error, line: line, exit: status.rawValue)
+        return status
     }
 }

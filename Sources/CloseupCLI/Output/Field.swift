@@ -52,4 +52,6 @@ extension JSON {
 enum Reason: String, CaseIterable, Sendable {
     case wrongCode = "wrong_code", noLiveOTP = "no_live_otp", blocked, liveOTP = "live_otp"
     case rateLimited = "rate_limited", notCached = "not_cached"
+    /// A delete the user said no to at its prompt.
+    case declined
 }

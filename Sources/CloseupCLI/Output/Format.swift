@@ -28,6 +28,18 @@ enum Format {
         return String(shown.prefix(2)) + String(repeating: "*", count: shown.count - 4) + String(shown.suffix(2))
     }
 
+    /// A rate-limit identifier for people: a send window's is a mobile number, masked (SPEC §4).
+    static func identifier(_ identifier: RateLimitIdentifier, of action: RateLimitAction) -> String {
+        action == .otpRequest ? masked(identifier.value) : Printable.escape(identifier.value)
+    }
+
+    /// An audit target for people: `otp_request:<mobile>` with the number masked.
+    static func maskedTarget(_ target: String) -> String {
+        let prefix = RateLimitAction.otpRequest.value + ":"
+        guard target.hasPrefix(prefix) else { return target }
+        return prefix + masked(String(target.dropFirst(prefix.count)))
+    }
+
     /// Text another writer stored (a record's timestamp), safe to print.
     static func stored(_ text: String?, or absent: String) -> String {
         text.map(Printable.escape) ?? absent

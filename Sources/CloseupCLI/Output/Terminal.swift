@@ -30,6 +30,8 @@ public final class Terminal {
     /// Long work (a scan, a bulk clear) may show how far it has got on stderr from now on (see
     /// ProgressLine); `stdoutQuiet` when nothing is written to stdout before the work ends.
     public func beginProgress(stdoutQuiet: Bool) {
+        // With --json stderr holds JSON objects only, even on a terminal.
+        guard !jsonDiagnostics else { return }
         progressLine.begin(stdoutQuiet: stdoutQuiet, quiet: quiet, dumbTerminal: dumbTerminal)
     }
 
@@ -103,7 +105,8 @@ public final class Terminal {
 
     /// An error the run reports, shown even with --quiet: `closeup: <line>`, or with --json one
     /// object on stderr, `{"error":{"exit":N,"kind":"…","message":"…"}}` (the message with its remedy).
-    public func report(_ error: CloseupError, line: String) {
+    /// `exit` is the run's status where it is not the error's own (a signal ended the run).
+    public func report(_ error: CloseupError, line: String, exit: Int32? = nil) {
         let kind =
             switch error.kind {
             case .negative: "negative"
@@ -114,7 +117,7 @@ public final class Terminal {
             case .corrupt: "corrupt"
             case .internal: "internal"
             }
-        diagnostic("", line, json: .error, [(.exit, .integer(Int64(error.exitCode))), (.kind, .string(kind))])
+        diagnostic("", line, json: .error, [(.exit, .integer(Int64(exit ?? error.exitCode))), (.kind, .string(kind))])
     }
 
     /// One line on stderr after whatever stdout holds so far, the progress line erased first:

@@ -48,6 +48,13 @@ public enum RedisError: Error, Equatable, Sendable {
             || message.contains("command is disabled") || message.contains("not allowed")
     }
 
+    /// A key of another type than the command reads (a hash where a counter belongs): a problem
+    /// of that key, which a command over many keys reports and passes over.
+    public var isWrongType: Bool {
+        guard case .reply(_, let message) = self else { return false }
+        return message.hasPrefix("WRONGTYPE")
+    }
+
     /// The user-facing error with its SPEC §4 exit status.
     public var closeupError: CloseupError {
         switch self {

@@ -64,7 +64,7 @@ public struct AttemptsService {
                 } catch let error as CloseupError where error.kind == .corrupt {
                     problem(error)
                 } catch let error as RedisError {
-                    guard case .reply(_, let message) = error, message.hasPrefix("WRONGTYPE") else { throw error.closeupError }
+                    guard error.isWrongType else { throw error.closeupError }
                     var wrongType = error.closeupError
                     wrongType.message += " (at '\(CacheKeys.otpAttempts(users[index]))', left out of the list)"
                     problem(wrongType)

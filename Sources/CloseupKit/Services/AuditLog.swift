@@ -46,9 +46,12 @@ public struct AuditRecord: Sendable, Equatable {
     }
 
     /// The syslog line, and the one a person reads.
-    public var line: String {
+    public var line: String { line(showing: { $0 }) }
+
+    /// The line with each target as `showing` words it (a person's screen masks mobile numbers).
+    public func line(showing: (String) -> String) -> String {
         var words = ["\(command):", "\(targetCount) target\(targetCount == 1 ? "" : "s")"]
-        if !targets.isEmpty { words.append("(" + targets.joined(separator: " ") + (targetCount > targets.count ? " …" : "") + ")") }
+        if !targets.isEmpty { words.append("(" + targets.map(showing).joined(separator: " ") + (targetCount > targets.count ? " …" : "") + ")") }
         words.append("outcome=\(outcome)")
         words.append("exit=\(exit)")
         words.append("store=\(store ?? "none")")

@@ -116,7 +116,8 @@ public struct Inspector {
                 commands += [RedisCommand("GET", key), RedisCommand("TTL", key)]
             }
         }
-        let replies = try redis.pipeline(commands)
+        // Error replies are read per user: one user's key of another type is that user's problem.
+        let replies = try redis.pipelineKeepingErrors(commands)
         var reports: [InspectReport] = []
         reports.reserveCapacity(users.count)
         for (index, user) in users.enumerated() {
@@ -124,6 +125,9 @@ public struct Inspector {
             func attempt<T>(_ read: () throws -> T) throws -> T? {
                 do { return try read() } catch let error as CloseupError where error.kind == .corrupt {
                     problems.append(error)
+                    return nil
+                } catch let error as RedisError where error.isWrongType {
+                    problems.append(error.closeupError)
                     return nil
                 }
             }
@@ -154,7 +158,7 @@ public struct Inspector {
         let windowKeys = try windowed.map { index in
             CacheKeys.rateLimit(.otpRequest, try RateLimitIdentifier(reports[index].sendWindowMobile!.value))
         }
-        let windowReplies = try redis.pipeline(windowKeys.flatMap { [RedisCommand("GET", $0), RedisCommand("TTL", $0)] })
+        let windowReplies = try redis.pipelineKeepingErrors(windowKeys.flatMap { [RedisCommand("GET", $0), RedisCommand("TTL", $0)] })
         for (position, index) in windowed.enumerated() {
             do {
                 reports[index].sendWindow = try RateLimiter.peeked(
@@ -162,6 +166,8 @@ public struct Inspector {
                     limit: OTPService.sendLimit)
             } catch let error as CloseupError where error.kind == .corrupt {
                 reports[index].problems.append(error)
+            } catch let error as RedisError where error.isWrongType {
+                reports[index].problems.append(error.closeupError)
             }
         }
         return reports

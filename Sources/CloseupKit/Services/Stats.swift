@@ -317,7 +317,7 @@ struct Reservoir {
     let size: Int
     private(set) var keys: [[UInt8]] = []
     private var seen = 0
-    private var generator = SystemRandomNumberGenerator()
+    private var generator = SplitMix64()
 
     init(size: Int) { self.size = size }
 
@@ -329,5 +329,19 @@ struct Reservoir {
             let slot = Int.random(in: 0..<seen, using: &generator)
             if slot < size { keys[slot] = key }
         }
+    }
+}
+
+/// A fast generator for sampling, seeded once from the system: a sample needs no secrecy, and the
+/// system generator costs a getrandom call per draw (a million calls over a million keys).
+struct SplitMix64: RandomNumberGenerator {
+    private var state = UInt64.random(in: .min ... .max)
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
