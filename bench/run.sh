@@ -213,7 +213,8 @@ m[scan.writes]=$(awk '$NF == "write" { print $4 }' strace.txt)
 "$closeup" --json stats > counted.json
 python3 -c "import json,sys; r=json.load(open('counted.json')); sys.exit(r['total_keys'] != $all)" \
   || fail "stats did not count $all keys"
-hyperfine --runs 3 --export-json stats.json "$closeup stats" "$closeup keys scan" >/dev/null
+hyperfine --runs 3 --export-json stats.json "$closeup stats" "$closeup keys scan" \
+  "$closeup keys scan --kind attempts --ttl" "$closeup keys scan --kind attempts" >/dev/null
 observe "stats-$all" /dev/null "$closeup" stats
 ./seed "$all" "$big"
 observe "scan-$big" listed.txt "${scan[@]}"
@@ -272,10 +273,13 @@ rows.append([f"scan, one run of the same: closeup's wall time / the server's own
              f"(`INFO commandstats`, {calls:,} calls)",
              f"{usec_ms(wall)} / {usec_ms(server)}", "", "",
              f"{wall / server:.2f}x the server's time {target(wall / server <= 1.3, '<= 1.3x')}"])
-o, s = medians("stats")
-rows.append([f"stats: `closeup stats` / `closeup keys scan` over the same {every:,} keys (median of 3); "
-             "peak RSS of one stats run", f"stats {ms(o)}, keys scan {ms(s)}; stats RSS {mb(n(f'stats-{every}.rss'))}", "", "",
-             f"{o / s:.2f}x the scan's time {target(o / s <= 1.3, '<= 1.3x')}"])
+o, s, ttl, one = medians("stats")
+rows.append([f"stats over the same {every:,} keys (median of 3) / `keys scan` (every namespace: a SCAN pass per "
+             "namespace) / `keys scan --kind attempts --ttl` (one pass, a TTL per key, as stats) / `keys scan --kind "
+             "attempts` (one pass, no TTLs); peak RSS of one stats run",
+             f"{ms(o)} / {ms(s)} / {ms(ttl)} / {ms(one)}; RSS {mb(n(f'stats-{every}.rss'))}", "", "",
+             f"{o / s:.2f}x `keys scan` {target(o / s <= 1.3, '<= 1.3x')}, {o / ttl:.2f}x with TTLs, "
+             f"{o / one:.2f}x the TTL-less single pass"])
 writes, most = int(m["scan.writes"]), every // 100
 rows.append(["scan: `write` calls during one run of the same (`strace -f -c`, stdout to /dev/null)",
              f"{writes:,}", "", "",

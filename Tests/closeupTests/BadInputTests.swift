@@ -108,6 +108,10 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(command: .monitor, arguments: ["monitor", "--kind", "all"], message: "'all' for '--kind'"),
         // doctor, completions, help
         BadInput(command: .doctor, arguments: ["doctor", "now"], message: "unexpected argument 'now'"),
+        BadInput(command: .stats, arguments: ["stats", "--kind", "sessions"], message: "'sessions' for '--kind'"),
+        BadInput(command: .stats, arguments: ["stats", "--sample", "0"], message: "'0' for '--sample'"),
+        BadInput(command: .stats, arguments: ["stats", "--sample", "100001"], message: "'100001' for '--sample'"),
+        BadInput(command: .stats, arguments: ["stats", "otp"], message: "unexpected argument 'otp'"),
         BadInput(command: .completions, arguments: ["completions", "tcsh"], message: "'tcsh'"),
         BadInput(command: .help, arguments: ["help", "frobnicate"], message: "unknown command 'frobnicate'"),
         // Configuration, whatever the command: exit 5, naming the setting and its source.

@@ -59,6 +59,8 @@ struct MatrixCommand: Sendable, CustomTestStringConvertible {
         MatrixCommand(
             command: .keysScan, arguments: ["keys", "scan", "--match", "otp:attempts:\(user)", "--delete", "--yes"],
             deletes: true),
+        // TTL and MEMORY USAGE read any type: a key of another type is no error for stats.
+        MatrixCommand(command: .stats, arguments: ["stats", "--sample", "5"]),
         MatrixCommand(command: .monitor, arguments: ["monitor", "--duration", "1"]),
         MatrixCommand(command: .doctor, arguments: ["doctor"]),
     ]

@@ -28,6 +28,7 @@ struct StoreLabelTests {
         (.verificationGet, ["verification", "get", "{u}"]),
         (.verificationClear, ["verification", "clear", "{u}"]),
         (.keysScan, ["keys", "scan", "--match", "user:verification:{u}x*", "--any-key"]),
+        (.stats, ["stats", "--kind", "verification", "--sample", "1"]),
     ]
 
     /// Commands whose results are not a store's data: doctor reports the configuration (its
