@@ -46,22 +46,45 @@ enum OTPCodes {
         return database.changes == 1
     }
 
-    /// After Redis handed out a code: marks its row used. False when the row was already used
-    /// (the code was consumed through SQLite first); true also when closeup never stored this
-    /// code (another writer issued it), since Redis alone decides then.
+    /// Marks a code's row used: false when the row was already used (the code was consumed
+    /// through the other store first); true also when closeup never stored this code (another
+    /// writer issued it). The SQLite verify's consume; the Redis verify uses `mark`.
     static func consumeMatching(
         _ database: SQLiteDatabase, user: UserID, hash: String, now: String
     ) throws(CloseupError) -> Bool {
+        try mark(database, user: user, hash: hash, now: now) != .alreadyUsed
+    }
+
+    /// What marking a code's copy used found.
+    enum Marking: Equatable {
+        /// The unused copy is now marked used, by this call.
+        case marked
+        /// The copy was used already (through SQLite, or by a racing verifier).
+        case alreadyUsed
+        /// No copy: another writer stored the code in Redis alone.
+        case noCopy
+    }
+
+    /// Marks the newest unused copy of the code used, saying what it found.
+    static func mark(_ database: SQLiteDatabase, user: UserID, hash: String, now: String) throws(CloseupError) -> Marking {
         try database.transaction { () throws(CloseupError) in
             try database.prepare(
                 "UPDATE otp_codes SET used_at = ? WHERE id = (SELECT id FROM otp_codes"
                     + " WHERE user_id = ? AND otp_hash = ? AND used_at IS NULL ORDER BY id DESC LIMIT 1)"
             ).run([.text(now), .text(user.value), .text(hash)])
-            if database.changes == 1 { return true }
-            let used = try database.prepare("SELECT EXISTS (SELECT 1 FROM otp_codes WHERE user_id = ? AND otp_hash = ?)")
+            if database.changes == 1 { return .marked }
+            let exists = try database.prepare("SELECT EXISTS (SELECT 1 FROM otp_codes WHERE user_id = ? AND otp_hash = ?)")
                 .firstInteger([.text(user.value), .text(hash)])
-            return used != 1
+            return exists == 1 ? .alreadyUsed : .noCopy
         }
+    }
+
+    /// Undoes `mark` (the Redis side of the consume failed, so the code is still live there).
+    static func unmark(_ database: SQLiteDatabase, user: UserID, hash: String, usedAt: String) throws(CloseupError) {
+        try database.prepare(
+            "UPDATE otp_codes SET used_at = NULL WHERE id = (SELECT id FROM otp_codes"
+                + " WHERE user_id = ? AND otp_hash = ? AND used_at = ? ORDER BY id DESC LIMIT 1)"
+        ).run([.text(user.value), .text(hash), .text(usedAt)])
     }
 
     /// Marks the users' unused codes used: their Redis codes were revoked or deleted, and a

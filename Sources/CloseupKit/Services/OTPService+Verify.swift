@@ -147,16 +147,31 @@ private struct RedisVerify: VerifyPrimitives {
             clearAttempts(user)
             return true
         }
-        // The code and the counter in one round trip. Were the code gone meanwhile (a racing
-        // verifier used it, a new one replaced it), the counter is cleared all the same: the
-        // racer that won clears it too, and a replaced code is a fresh start.
-        let replies = try redis.runKeepingErrors(
-            [(OTPService.consumeScript, CacheKeys.otp(user), [candidate])],
-            followedBy: [RedisCommand("DEL", CacheKeys.otpAttempts(user))])
-        guard try replies[0].checked().flag() else { return false }
-        if let message = replies[1].errorMessage { warnCounterLeft(user, message) }
-        // Redis handed out the code; the SQLite copy must agree it was not used through it.
-        return try OTPCodes.consumeMatching(database, user: user, hash: candidate, now: now)
+        // SQLite's copy is marked used first, then the Redis code and the counter go in one round
+        // trip. In the other order a verifier racing in between found the Redis code gone and the
+        // counter cleared, compared the copy still live in SQLite with a fresh attempt, and one
+        // code was compared more than max times. The copy is the arbiter between verifiers with
+        // the right code: the one that marked it succeeds.
+        let marking = try OTPCodes.mark(database, user: user, hash: candidate, now: now)
+        let replies: [RedisReply]
+        do {
+            // A copy used already (through SQLite while Redis was away) leaves a stale Redis code:
+            // it goes too. Were the code gone meanwhile, the counter is cleared all the same.
+            replies = try redis.runKeepingErrors(
+                [(OTPService.consumeScript, CacheKeys.otp(user), [candidate])],
+                followedBy: [RedisCommand("DEL", CacheKeys.otpAttempts(user))])
+            if let message = replies[1].errorMessage { warnCounterLeft(user, message) }
+            let deleted = try replies[0].checked().flag()
+            switch marking {
+            case .marked: return true
+            case .alreadyUsed: return false
+            case .noCopy: return deleted  // a code in Redis alone: Redis decides
+            }
+        } catch {
+            // Redis may not have consumed it: the code stays usable through its copy.
+            if marking == .marked { try? OTPCodes.unmark(database, user: user, hash: candidate, usedAt: now) }
+            throw error
+        }
     }
 
     func giveBackAttempt(_ user: UserID) throws {
