@@ -55,14 +55,16 @@ struct SourceRulesTests {
         // are formats shared with other programs, not output.)
         let member = try Regex(#"\("[a-z_]+", *(\.(string|integer|bool|optional|array|object|null|number|fields)\b|JSON\.|Format\.)"#)
         // An exit status as a number rather than by name (ExitStatus).
-        let literalStatus = try Regex(#"return [0-9]+\b|128 \+|-> Int32 \{"#)
+        // (Handlers return ExitStatus by type: the dispatch switch does not compile otherwise.)
+        let literalStatus = try Regex(#"return [0-9]+\b|128 \+"#)
         // The completion scripts are shell text, whose `return 0` is the shell's.
         let cli = try Self.codeLines(under: "Sources/CloseupCLI").filter { !$0.file.contains("/Completions/") }
         #expect(cli.count > 500, "the sources were not found")
         for line in cli where line.text.contains(member) {
             Issue.record("\(line.file):\(line.number) spells a JSON field name; name it by Field (Output/Field.swift)")
         }
-        for line in cli where line.text.contains(literalStatus) && !line.file.hasSuffix("CLI/Runner.swift") {
+        // Handlers and the run decide statuses; Output/ returns widths and counts, not statuses.
+        for line in cli where line.text.contains(literalStatus) && !line.file.contains("/Output/") {
             Issue.record("\(line.file):\(line.number) gives an exit status as a number; use ExitStatus")
         }
     }

@@ -110,9 +110,9 @@ struct EndToEndTests {
         #expect(version.status == 0 && version.stdout == "closeup 0.1.0\n")
         let viaFlag = try closeup(["doctor", "--help"]), viaCommand = try closeup(["help", "doctor"])
         #expect(viaFlag.status == 0 && viaFlag.stdout == viaCommand.stdout)
-        #expect(viaFlag.stdout.hasPrefix("OVERVIEW: Check configuration, Redis, SQLite and the OTP secret"))
+        #expect(viaFlag.stdout.hasPrefix("closeup doctor: Check configuration, Redis, SQLite, OTP secret"))
         let top = try closeup([])
-        #expect(top.status == 0 && top.stdout.contains("SUBCOMMANDS:") && top.stdout.contains("--store auto|redis|sqlite"))
+        #expect(top.status == 0 && top.stdout.contains("Commands:") && top.stdout.contains("--store auto|redis|sqlite"))
         let unknown = try closeup(["help", "nosuch"])
         #expect(unknown.status == 2 && unknown.stderr.hasPrefix("closeup: unknown command 'nosuch'"))
     }

@@ -89,7 +89,7 @@ struct ManPageTests {
     @Test func helpAndTheManPageSayTheSameForEveryCommand() throws {
         let text = try renderedText()
         for command in CommandTable.commands {
-            let help = HelpRenderer.render(command)
+            let help = HelpRenderer.render(command.path)
             let expected = [command.summary] + command.details.split(separator: "\n").map(String.init)
                 + command.arguments.map(\.summary) + command.flags.map(\.summary)
             for sentence in expected {

@@ -52,6 +52,9 @@ public struct FlagSpec: Sendable {
     public var repeatable = false
     /// One line, for -h and completion descriptions.
     public var summary: String
+    /// A Redis connection, TLS, authentication or file option: shown by `closeup help
+    /// connection` rather than in the top-level help, which keeps to what people use daily.
+    public var connection = false
 }
 
 public struct ArgumentSpec: Sendable {

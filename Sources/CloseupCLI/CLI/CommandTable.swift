@@ -11,46 +11,46 @@ public enum CommandTable {
     public static let globalFlags: [FlagSpec] = [
         FlagSpec(long: "help", short: "h", summary: "Show help for closeup or the command"),
         FlagSpec(long: "version", summary: "Print the version and exit"),
-        FlagSpec(long: "json", summary: "Print one JSON object per result (JSON Lines when streaming)"),
+        FlagSpec(long: "json", summary: "One JSON object per result, one per line"),
         FlagSpec(long: "quiet", short: "q", summary: "Hide warnings (errors are always shown)"),
         FlagSpec(
             long: "color", value: "WHEN", choices: ["auto", "always", "never"],
-            summary: "Colour human output: auto (terminal only), always or never"),
+            summary: "auto (default: on a terminal), always or never"),
         FlagSpec(
             long: "url", value: "URL", setting: .url,
-            summary: "Redis URL: redis://[user[:pass]@]host[:port][/db], rediss://… or unix:///path[?db=N]"),
-        FlagSpec(long: "host", value: "HOST", setting: .host, summary: "Redis host name or address"),
-        FlagSpec(long: "port", value: "PORT", kind: .port, setting: .port, summary: "Redis port (default 6379)"),
-        FlagSpec(long: "db", value: "N", kind: .database, setting: .db, summary: "Redis database number (default 0)"),
-        FlagSpec(long: "username", value: "NAME", setting: .username, summary: "Redis ACL user name"),
+            summary: "Redis URL: redis://[user[:pass]@]host[:port][/db], rediss://… or unix:///path[?db=N]", connection: true),
+        FlagSpec(long: "host", value: "HOST", setting: .host, summary: "Redis host name or address (default 127.0.0.1)", connection: true),
+        FlagSpec(long: "port", value: "PORT", kind: .port, setting: .port, summary: "Redis port (default 6379)", connection: true),
+        FlagSpec(long: "db", value: "N", kind: .database, setting: .db, summary: "Redis database number (default 0)", connection: true),
+        FlagSpec(long: "username", value: "NAME", setting: .username, summary: "Redis ACL user name", connection: true),
         FlagSpec(
             long: "password-file", value: "FILE", kind: .path, setting: .passwordFile,
-            summary: "Read the Redis password from FILE (trailing whitespace stripped)"),
-        FlagSpec(long: "askpass", summary: "Prompt for the Redis password on the terminal"),
-        FlagSpec(long: "tls", setting: .tls, summary: "Connect to Redis over TLS"),
+            summary: "Read the Redis password from FILE (trailing whitespace stripped)", connection: true),
+        FlagSpec(long: "askpass", summary: "Prompt for the Redis password on the terminal", connection: true),
+        FlagSpec(long: "tls", setting: .tls, summary: "Connect to Redis over TLS", connection: true),
         FlagSpec(
             long: "cacert", value: "FILE", kind: .path, setting: .cacert,
-            summary: "CA certificates to verify the server with (default: system store)"),
-        FlagSpec(long: "cert", value: "FILE", kind: .path, setting: .cert, summary: "Client certificate for mutual TLS"),
-        FlagSpec(long: "key", value: "FILE", kind: .path, setting: .key, summary: "Private key of the client certificate"),
-        FlagSpec(long: "insecure", setting: .insecure, summary: "Skip TLS certificate and host name verification"),
-        FlagSpec(long: "sni", value: "NAME", setting: .sni, summary: "Send and verify NAME instead of the host"),
-        FlagSpec(long: "cluster", setting: .cluster, summary: "Treat Redis as a cluster from the start"),
+            summary: "CA certificates to verify the server with (default: system store)", connection: true),
+        FlagSpec(long: "cert", value: "FILE", kind: .path, setting: .cert, summary: "Client certificate for mutual TLS", connection: true),
+        FlagSpec(long: "key", value: "FILE", kind: .path, setting: .key, summary: "Private key of the client certificate", connection: true),
+        FlagSpec(long: "insecure", setting: .insecure, summary: "Skip TLS certificate and host name verification", connection: true),
+        FlagSpec(long: "sni", value: "NAME", setting: .sni, summary: "Send and verify NAME instead of the host", connection: true),
+        FlagSpec(long: "cluster", setting: .cluster, summary: "Treat Redis as a cluster from the start", connection: true),
         FlagSpec(
             long: "connect-timeout", value: "SECONDS", kind: .seconds, setting: .connectTimeout,
-            summary: "Seconds to connect to Redis (default 5)"),
+            summary: "Seconds to connect to Redis (default 5)", connection: true),
         FlagSpec(
             long: "timeout", value: "SECONDS", kind: .seconds, setting: .timeout,
-            summary: "Seconds to wait for each Redis reply (default 5)"),
+            summary: "Seconds to wait for each Redis reply (default 5)", connection: true),
         FlagSpec(
             long: "store", value: "STORE", choices: ["auto", "redis", "sqlite"], setting: .store,
-            summary: "auto: Redis, SQLite when Redis is away; redis: no fallback; sqlite: SQLite only"),
-        FlagSpec(long: "sqlite", value: "PATH", kind: .path, setting: .sqlitePath, summary: "SQLite database file"),
-        FlagSpec(long: "env-file", value: "FILE", kind: .path, summary: "Read settings from FILE instead of ./.env"),
-        FlagSpec(long: "no-env-file", summary: "Do not read ./.env"),
+            summary: "auto (default): Redis, else SQLite; redis; sqlite"),
+        FlagSpec(long: "sqlite", value: "PATH", kind: .path, setting: .sqlitePath, summary: "SQLite database file (default $XDG_DATA_HOME/closeup/closeup.sqlite3)", connection: true),
+        FlagSpec(long: "env-file", value: "FILE", kind: .path, summary: "Read settings from FILE instead of ./.env", connection: true),
+        FlagSpec(long: "no-env-file", summary: "Do not read ./.env", connection: true),
         FlagSpec(
             long: "max-attempts", value: "N", kind: .count, setting: .maxAttempts,
-            summary: "Failed verifications that block a user (default 5)"),
+            summary: "Failed verifications that block a user (default 5)", connection: true),
         FlagSpec(long: "reason", value: "TEXT", summary: "Why: kept in the audit log with the change"),
     ]
 
@@ -91,7 +91,7 @@ public enum CommandTable {
                 FlagSpec(long: "channel", value: "CHANNEL", choices: ["sms", "whatsapp"], summary: "Message channel (default sms)"),
                 FlagSpec(
                     long: "via", value: "ROUTE", choices: ["stdout", "command"],
-                    summary: "Print the code, or run CLOSEUP_SMS_COMMAND"),
+                    summary: "Print the code, or run CLOSEUP_SMS_COMMAND (default command when it is set, else stdout)"),
                 FlagSpec(long: "force", summary: "Replace a live code"),
                 FlagSpec(
                     long: "ttl", value: "SECONDS", kind: .count, maximum: CommandTable.longestSpan,
@@ -311,13 +311,13 @@ public enum CommandTable {
             flags: [
                 FlagSpec(
                     long: "kind", value: "KIND", choices: KeyKind.allCases.map(\.rawValue), repeatable: true,
-                    summary: "Only this namespace (repeatable)"),
-                FlagSpec(long: "match", value: "GLOB", summary: "Only keys matching this Redis glob (the whole key)"),
+                    summary: "Only this namespace, repeatable (default all five)"),
+                FlagSpec(long: "match", value: "GLOB", summary: "Only keys matching this Redis glob, the whole key (default every key)"),
                 // Bounded so that no honest SCAN reply outgrows what the RESP reader accepts.
                 FlagSpec(
                     long: "count", value: "N", kind: .count, maximum: 1_000_000,
                     summary: "SCAN COUNT hint (default 1000, at most 1000000)"),
-                FlagSpec(long: "limit", value: "N", kind: .count, summary: "Stop after N keys"),
+                FlagSpec(long: "limit", value: "N", kind: .count, summary: "Stop after N keys (default no limit)"),
                 FlagSpec(long: "ttl", summary: "Add the TTL column"),
                 FlagSpec(long: "no-expiry", summary: "Only keys without a TTL (a bug signal here)"),
                 FlagSpec(long: "any-key", summary: "Also list keys outside closeup's namespaces"),
@@ -333,7 +333,7 @@ public enum CommandTable {
             ]),
         CommandSpec(
             id: .monitor, path: ["monitor"],
-            summary: "Watch the traffic on closeup's namespaces, decoded",
+            summary: "Watch traffic on closeup's namespaces, decoded",
             details: """
                 Runs MONITOR on a connection of its own and prints one event per line: time, client, \
                 key and what it means ("OTP issued for u1 (ttl 300)"). Passwords (AUTH, HELLO, ACL, \
@@ -347,11 +347,11 @@ public enum CommandTable {
                 deleted.
                 """,
             flags: [
-                FlagSpec(long: "user", value: "USER", summary: "Only this user's keys"),
+                FlagSpec(long: "user", value: "USER", summary: "Only this user's keys (default every user)"),
                 FlagSpec(
                     long: "kind", value: "KIND", choices: KeyKind.allCases.map(\.rawValue), repeatable: true,
-                    summary: "Only this namespace (repeatable)"),
-                FlagSpec(long: "duration", value: "SECONDS", kind: .seconds, summary: "Stop after this long"),
+                    summary: "Only this namespace, repeatable (default all five)"),
+                FlagSpec(long: "duration", value: "SECONDS", kind: .seconds, summary: "Stop after this long (default at Ctrl-C)"),
                 FlagSpec(long: "raw", summary: "Show the commands undecoded (still redacted)"),
                 FlagSpec(long: "interval", value: "SECONDS", kind: .seconds, summary: "Seconds between polls (default 1)"),
             ],
@@ -361,7 +361,7 @@ public enum CommandTable {
             ]),
         CommandSpec(
             id: .stats, path: ["stats"],
-            summary: "How many keys each namespace holds, their TTLs and memory, and the server's health",
+            summary: "Keys, TTLs, memory per namespace; server health",
             details: """
                 One SCAN pass over the keyspace (every master of a cluster, flat memory) counts the keys \
                 of each namespace, those without a TTL, and a TTL histogram (at most 1 min, 5 min, 30 min, \
@@ -380,7 +380,7 @@ public enum CommandTable {
             flags: [
                 FlagSpec(
                     long: "kind", value: "KIND", choices: KeyKind.allCases.map(\.rawValue), repeatable: true,
-                    summary: "Only this namespace (repeatable)"),
+                    summary: "Only this namespace, repeatable (default all five)"),
                 FlagSpec(
                     long: "sample", value: "N", kind: .count, maximum: 100_000,
                     summary: "Keys per namespace whose memory is measured (default 1000)"),
@@ -402,9 +402,9 @@ public enum CommandTable {
                 A run that cannot write its record says so on stderr; the change stands.
                 """,
             flags: [
-                FlagSpec(long: "since", value: "DURATION", summary: "Only records this recent: 90s, 30m, 1h, 2d"),
-                FlagSpec(long: "user", value: "USER", summary: "Only records naming this user id"),
-                FlagSpec(long: "command", value: "NAME", summary: "Only this command, e.g. 'attempts clear'"),
+                FlagSpec(long: "since", value: "DURATION", summary: "Only records this recent: 90s, 30m, 1h, 2d (default all)"),
+                FlagSpec(long: "user", value: "USER", summary: "Only records naming this user id (default every user)"),
+                FlagSpec(long: "command", value: "NAME", summary: "Only this command, e.g. 'attempts clear' (default every command)"),
                 FlagSpec(
                     long: "limit", value: "N", kind: .count, maximum: 1_000_000,
                     summary: "At most N records (default 50)"),
@@ -416,7 +416,7 @@ public enum CommandTable {
             ]),
         CommandSpec(
             id: .doctor, path: ["doctor"],
-            summary: "Check configuration, Redis, SQLite and the OTP secret",
+            summary: "Check configuration, Redis, SQLite, OTP secret",
             details: """
                 Shows where each part of the configuration came from, whether Redis answers (round-trip \
                 latency, server version, standalone or cluster, role), the SQLite file and its schema, \

@@ -140,7 +140,7 @@ public enum Parser {
             guard argument.choices.contains(value) else {
                 throw fail(
                     "invalid \(argument.name.lowercased()) '\(value)' for '\(command.name)': expected "
-                        + argument.choices.joined(separator: ", "))
+                        + argument.choices.joined(separator: ", ") + hint(value, among: argument.choices))
             }
         }
         let required = command.arguments.filter { !$0.optional }
@@ -159,7 +159,7 @@ public enum Parser {
             fail("invalid value '\(value)' for '--\(flag.long)': expected \(expected)")
         }
         if !flag.choices.isEmpty, !flag.choices.contains(value) {
-            throw invalid(flag.choices.joined(separator: ", "))
+            throw invalid(flag.choices.joined(separator: ", ") + hint(value, among: flag.choices))
         }
         switch flag.kind {
         case .text, .path:
@@ -177,6 +177,11 @@ public enum Parser {
         case .database:
             guard let number = Int(value), number >= 0 else { throw invalid("a database number of 0 or more") }
         }
+    }
+
+    /// "; did you mean 'X'?" for a value close to one of `choices`, else nothing.
+    static func hint(_ value: String, among choices: [String]) -> String {
+        suggestion(for: value.lowercased(), among: choices).map { "; did you mean '\($0)'?" } ?? ""
     }
 
     /// The closest candidate within a small edit distance, for "did you mean".

@@ -50,10 +50,12 @@ public enum Runner {
                 terminal.line("closeup \(CommandTable.version)")
                 return Run(status: .success)
             case .help(let path):
-                guard path.isEmpty || CommandTable.command(path) != nil || CommandTable.isGroup(path) else {
-                    throw UsageError(message: "unknown command '\(path.joined(separator: " "))'", commandPath: [])
+                guard HelpRenderer.knows(path) else {
+                    let known = CommandTable.commands.map(\.name) + CommandTable.groups.map(\.word) + [HelpRenderer.connectionTopic]
+                    let hint = Parser.hint(path.joined(separator: " "), among: known)
+                    throw UsageError(message: "unknown command '\(path.joined(separator: " "))'\(hint)", commandPath: [])
                 }
-                terminal.write(HelpRenderer.render(path))
+                terminal.write(HelpRenderer.render(path, width: Terminal.width(of: STDOUT_FILENO)))
                 return Run(status: .success)
             case .run(let arguments):
                 parsed = arguments
@@ -63,7 +65,8 @@ public enum Runner {
             guard !terminal.jsonDiagnostics else { return Run(status: .usage) }
             let see = error.commandPath.isEmpty ? "closeup --help" : "closeup \(error.commandPath.joined(separator: " ")) --help"
             if let command = CommandTable.command(error.commandPath) {
-                terminal.errorDetail("usage: \(HelpRenderer.usage(command))")
+                let layout = HelpRenderer.Layout(width: Terminal.width(of: STDERR_FILENO))
+                terminal.errorDetail(String(layout.usage(command, prefix: "usage: ").dropLast()))
             }
             terminal.errorDetail("see '\(see)'")
             return Run(status: .usage)

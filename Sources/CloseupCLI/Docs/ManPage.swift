@@ -35,6 +35,8 @@ public enum ManPage {
                 for flag in command.flags { out += ".TP\n" + flagLabel(flag) + "\n" + escape(flag.summary) + "\n" }
                 out += ".RE\n"
             }
+            let exits = CommandTable.exits(command.id).map { "\($0.0.rawValue) \($0.1)" }.joined(separator: "; ")
+            out += ".IP\n" + escape("Exit status: \(exits).") + "\n"
         }
         out += ".SH OPTIONS\nGlobal options are accepted before or after the command.\n"
         for flag in CommandTable.globalFlags { out += ".TP\n" + flagLabel(flag) + "\n" + escape(flag.summary) + "\n" }

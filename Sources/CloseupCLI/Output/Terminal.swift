@@ -133,6 +133,14 @@ public final class Terminal {
         }
     }
 
+    /// The columns of the terminal on `descriptor`, or 80 when it is not a terminal (a pipe, a
+    /// file: help read there is read as text, at the width text is written).
+    public static func width(of descriptor: Int32) -> Int {
+        var size = winsize()
+        guard isatty(descriptor) == 1, ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return max(40, Int(size.ws_col))
+    }
+
     /// A raw block on stderr (usage lines after an error).
     public func errorDetail(_ text: String) {
         progressLine.erase()
