@@ -4,10 +4,10 @@ SWIFT ?= swift
 # A static Swift runtime halves process start-up (see README, Performance).
 RELEASE_FLAGS = -c release --static-swift-stdlib
 DEB_PACKAGES = libhiredis-dev libsqlite3-dev libssl-dev redis-server redis-tools \
-	groff-base mandoc zsh fish python3 time jq strace
+	groff-base mandoc zsh fish bash-completion python3 time jq strace
 BIN = .build/release/closeup
 
-.PHONY: all deps build test install uninstall demo docs bench fuzz clean
+.PHONY: all deps build test install install-files completion-dirs uninstall demo docs bench fuzz clean
 
 all: build
 
@@ -29,22 +29,41 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# Where Debian's shells read completions for this PREFIX. zsh's fpath holds
+# /usr/local/share/zsh/site-functions and /usr/share/zsh/vendor-completions; fish
+# reads /usr/share/fish/vendor_completions.d, and /etc/fish/completions for local
+# installs (it reads /usr/local/share only when XDG_DATA_DIRS names it); bash-completion
+# reads PREFIX/share/bash-completion/completions for /usr and /usr/local alike.
+BASH_COMPLETIONS = $(PREFIX)/share/bash-completion/completions
+ifeq ($(PREFIX),/usr)
+ZSH_COMPLETIONS = $(PREFIX)/share/zsh/vendor-completions
+FISH_COMPLETIONS = $(PREFIX)/share/fish/vendor_completions.d
+else
+ZSH_COMPLETIONS = $(PREFIX)/share/zsh/site-functions
+FISH_COMPLETIONS = /etc/fish/completions
+endif
+
 # The binary, the man page, and the completions where Debian's man, bash, zsh and fish look.
-install: build
+install: build install-files
+
+install-files:
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions \
-	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	  $(DESTDIR)$(BASH_COMPLETIONS) $(DESTDIR)$(ZSH_COMPLETIONS) $(DESTDIR)$(FISH_COMPLETIONS)
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/closeup
 	install -m 0644 man/closeup.1 $(DESTDIR)$(PREFIX)/share/man/man1/closeup.1
-	install -m 0644 completions/closeup.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/closeup
-	install -m 0644 completions/_closeup $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_closeup
-	install -m 0644 completions/closeup.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/closeup.fish
+	install -m 0644 completions/closeup.bash $(DESTDIR)$(BASH_COMPLETIONS)/closeup
+	install -m 0644 completions/_closeup $(DESTDIR)$(ZSH_COMPLETIONS)/_closeup
+	install -m 0644 completions/closeup.fish $(DESTDIR)$(FISH_COMPLETIONS)/closeup.fish
+	@echo "installed closeup in $(PREFIX)/bin, its man page in $(PREFIX)/share/man/man1, completions for"
+	@echo "  bash in $(BASH_COMPLETIONS), zsh in $(ZSH_COMPLETIONS), fish in $(FISH_COMPLETIONS)"
+
+# The completion folders for this PREFIX, one a line: bash, zsh, fish (for tests and packagers).
+completion-dirs:
+	@echo $(BASH_COMPLETIONS); echo $(ZSH_COMPLETIONS); echo $(FISH_COMPLETIONS)
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/closeup $(DESTDIR)$(PREFIX)/share/man/man1/closeup.1 \
-	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/closeup \
-	  $(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_closeup \
-	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/closeup.fish
+	  $(DESTDIR)$(BASH_COMPLETIONS)/closeup $(DESTDIR)$(ZSH_COMPLETIONS)/_closeup $(DESTDIR)$(FISH_COMPLETIONS)/closeup.fish
 
 # closeup against redis-cli, redis-py, a minimal hiredis client and the server's own time, in one run;
 # writes bench/results.md.
