@@ -2,12 +2,14 @@
 PREFIX ?= /usr/local
 SWIFT ?= swift
 # A static Swift runtime halves process start-up (see README, Performance).
-RELEASE_FLAGS = -c release --static-swift-stdlib
+# The commit goes into --version (build_info.h); "" outside a git checkout.
+COMMIT := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && { git diff --quiet HEAD 2>/dev/null || c=$$c-dirty; echo $$c; })
+RELEASE_FLAGS = -c release --static-swift-stdlib -Xcc -DCLOSEUP_COMMIT='"$(COMMIT)"'
 DEB_PACKAGES = libhiredis-dev libsqlite3-dev libssl-dev redis-server redis-tools \
 	groff-base mandoc zsh fish bash-completion python3 time jq strace
 BIN = .build/release/closeup
 
-.PHONY: all deps build test install install-files completion-dirs uninstall demo docs bench fuzz clean
+.PHONY: all deps build test install install-files completion-dirs commit uninstall demo docs bench fuzz clean
 
 all: build
 
@@ -56,6 +58,10 @@ install-files:
 	install -m 0644 completions/closeup.fish $(DESTDIR)$(FISH_COMPLETIONS)/closeup.fish
 	@echo "installed closeup in $(PREFIX)/bin, its man page in $(PREFIX)/share/man/man1, completions for"
 	@echo "  bash in $(BASH_COMPLETIONS), zsh in $(ZSH_COMPLETIONS), fish in $(FISH_COMPLETIONS)"
+
+# The commit --version names for a build made now.
+commit:
+	@echo $(COMMIT)
 
 # The completion folders for this PREFIX, one a line: bash, zsh, fish (for tests and packagers).
 completion-dirs:

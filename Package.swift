@@ -14,7 +14,9 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "CloseupKit", dependencies: ["CHiredis", "CSQLite", "COpenSSL"]),
-        .target(name: "CloseupCLI", dependencies: ["CloseupKit"]),
+        // The commit of the build, passed by the Makefile (see build_info.h).
+        .systemLibrary(name: "CBuildInfo"),
+        .target(name: "CloseupCLI", dependencies: ["CloseupKit", "CBuildInfo"]),
         .executableTarget(name: "closeup", dependencies: ["CloseupCLI"]),
         // Real servers for the tests: starts redis-server, runs the built binary.
         .target(name: "CloseupTestSupport", dependencies: ["CloseupKit"], path: "Tests/CloseupTestSupport"),

@@ -54,4 +54,14 @@ struct InstallTests {
                 + " complete -C \"closeup ot\"'")
         #expect(fishLoaded.stdout.contains("otp"), "fish: \(fishLoaded.stdout) \(fishLoaded.stderr)")
     }
+
+    /// --version names the commit: `make build` passes it to the compiler (build_info.h).
+    @Test func makeBuildsWithTheCommitOfTheCheckout() throws {
+        let head = try sh("git rev-parse --short=12 HEAD").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(head.count == 12, "not a git checkout")
+        let commit = try sh("make -s commit").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(commit == head || commit == head + "-dirty", "\(commit) vs \(head)")
+        let dry = try sh("make -n build").stdout
+        #expect(dry.contains("-DCLOSEUP_COMMIT='\"\(commit)\"'"), "\(dry)")
+    }
 }

@@ -1,8 +1,13 @@
 // The one table of closeup's commands and flags (order is documentation order).
+import CBuildInfo
 import CloseupKit
 
 public enum CommandTable {
     public static let version = "0.1.0"
+    /// The commit of the build (`make build` passes it), empty for a plain `swift build`.
+    public static let commit = String(cString: closeup_commit())
+    /// What --version prints: "closeup 0.1.0 (commit 1a2b3c4d5e6f)".
+    public static var versionLine: String { "closeup \(version)" + (commit.isEmpty ? "" : " (commit \(commit))") }
     /// The longest TTL or window, and the largest --max (SPEC §2): ten years in seconds. Beyond
     /// it a number is a typo, and Redis and 64-bit arithmetic would meet values they cannot take.
     public static let longestSpan = 315_360_000

@@ -47,7 +47,7 @@ public enum Runner {
         do throws(UsageError) {
             switch try Parser.parse(arguments) {
             case .version:
-                terminal.line("closeup \(CommandTable.version)")
+                terminal.line(CommandTable.versionLine)
                 return Run(status: .success)
             case .help(let path):
                 guard HelpRenderer.knows(path) else {
