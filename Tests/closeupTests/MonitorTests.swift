@@ -105,4 +105,47 @@ final class MonitorTests {
         #expect(result.stdout.contains("OTP created for \(user) (ttl"))
         #expect(result.stdout.contains("OTP expired or deleted for \(user)"))
     }
+
+    /// On a terminal a person is watching: what, how to stop, and the columns named and aligned.
+    @Test func onATerminalItSaysHowToStopAndNamesAlignedColumns() throws {
+        let script = """
+            import os, pty, sys, time
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execv(sys.argv[1], [sys.argv[1], "--no-env-file", "--port", sys.argv[2], "monitor", "--duration", "2"])
+            out = b""
+            while True:
+                try: chunk = os.read(fd, 65536)
+                except OSError: break
+                if not chunk: break
+                out += chunk
+            os.waitpid(pid, 0)
+            sys.stdout.write(out.decode(errors="replace"))
+            """
+        let home = try TemporaryDirectory.make(prefix: "closeup-monitor-tty")
+        let written = DispatchSemaphore(value: 0)
+        let options = Self.server.options()
+        Thread {
+            usleep(700_000)
+            _ = try? RedisConnection(options: options).call(RedisCommand("SET", "otp:attempts:tty-user", "2", "EX", "60"))
+            written.signal()
+        }.start()
+        let result = try Closeup.runProgram(
+            "/usr/bin/env", ["python3", "-c", script, Closeup.executable, String(Self.server.port)],
+            environment: Closeup.environment(home: home), directory: home, stdin: "")
+        written.wait()
+        // Colour is on (a terminal): compare the text without its escapes.
+        let plain = result.stdout.replacingOccurrences(of: "\r", with: "")
+            .replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression)
+        let lines = plain.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.contains("Ctrl-C to stop") }, "\(result.stdout)")
+        let header = try #require(lines.first { $0.hasPrefix("TIME") }, "\(result.stdout)")
+        let event = try #require(lines.first { $0.contains("otp:attempts:tty-user") }, "\(result.stdout)")
+        // The key and the meaning start where the header says.
+        for column in ["KEY", "MEANING"] {
+            let at = header.distance(from: header.startIndex, to: header.range(of: column)!.lowerBound)
+            let cell = event.dropFirst(at)
+            #expect(event.dropFirst(at - 1).first == " " && cell.first != " ", "\(column) not aligned:\n\(header)\n\(event)")
+        }
+    }
 }

@@ -24,7 +24,8 @@ enum AuditCommand {
                         (.servedBy, .optional(record.store)), (.outcome, .string(record.outcome)),
                         (.exit, .integer(Int64(record.exit))), (.reason, .optional(record.reason)),
                     ],
-                    text: "\(record.time)  \(Printable.escape(record.line(showing: Format.maskedTarget)))", store: .sqlite,
+                    text: "\(Format.moment(record.time, or: "?"))  \(Printable.escape(record.line(showing: Format.maskedTarget)))",
+                    store: .sqlite,
                     marksStore: false))
         }
         context.terminal.note("\(records.count) record\(records.count == 1 ? "" : "s")")

@@ -73,8 +73,8 @@ enum InspectCommand {
             let lifetime = otp.ttl.map { "\($0) s left" } ?? "no expiry"
             out += row("otp", "live, \(lifetime), from \(Format.name(otp.source))")
             out += row("  mobile", Format.masked(otp.record.mobileNumber))
-            out += row("  created", Format.stored(otp.record.createdAt, or: "unknown"))
-            out += row("  expires", Format.stored(otp.record.expiresAt, or: "unknown"))
+            out += row("  created", Format.moment(otp.record.createdAt, or: "unknown"))
+            out += row("  expires", Format.moment(otp.record.expiresAt, or: "unknown"))
         } else {
             out += row("otp", "none")
         }

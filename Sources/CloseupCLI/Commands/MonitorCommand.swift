@@ -29,6 +29,11 @@ enum MonitorCommand {
         let raw = arguments.has("raw")
         let terminal = context.terminal
         let clock = Clock.system
+        // On a terminal, a person is watching: say what, how to stop, and name the columns.
+        if !context.json, isatty(STDOUT_FILENO) == 1 {
+            terminal.note("watching \(context.settings.redis.target) for closeup's keys; Ctrl-C to stop")
+            if !raw { terminal.line(terminal.paint(MonitorLine.header, .bold)) }
+        }
         try Monitor(settings: context.settings).run(
             request,
             event: { event in
@@ -63,7 +68,7 @@ enum MonitorCommand {
             return "\(time) [\(event.database) \(event.client)] \(words.joined(separator: " "))"
         }
         let key = event.kind == .rateLimit ? "rate_limit:" + MonitorLine.maskedRateLimit(event.key ?? "") : event.key ?? ""
-        return "\(time) \(event.client) \(Printable.escape(key)) \(Printable.escape(event.meaning))"
+        return MonitorLine.columns(time, event.client, Printable.escape(key), Printable.escape(event.meaning))
     }
 
     static func fields(_ event: MonitorEvent, raw: Bool, clock: Clock) -> Fields {
@@ -84,5 +89,21 @@ enum MonitorCommand {
     private static func milliseconds(_ time: Double) -> String {
         let value = Int((time - time.rounded(.down)) * 1000)
         return String(repeating: "0", count: value < 10 ? 2 : value < 100 ? 1 : 0) + String(value)
+    }
+}
+
+extension MonitorLine {
+    /// Column widths: a time to the millisecond, an IPv4 client with its port, a key of a
+    /// typical user id. A longer value pushes its line's later columns along.
+    static let widths = (time: 12, client: 21, key: 32)
+
+    static var header: String { columns("TIME", "CLIENT", "KEY", "MEANING") }
+
+    /// One aligned line of the human monitor.
+    static func columns(_ time: String, _ client: String, _ key: String, _ meaning: String) -> String {
+        func padded(_ text: String, _ width: Int) -> String {
+            text + String(repeating: " ", count: max(1, width - text.count + 1))
+        }
+        return padded(time, widths.time) + padded(client, widths.client) + padded(key, widths.key) + meaning
     }
 }

@@ -46,7 +46,7 @@ enum OTPCommands {
             (.expiresAt, .optional(issue.record.expiresAt)),
             (.ttlSeconds, .integer(issue.ttl)),
         ]
-        let expiry = "expires \(issue.record.expiresAt ?? "?") (in \(issue.ttl) s)"
+        let expiry = "expires \(Format.moment(issue.record.expiresAt, or: "in \(issue.ttl) s"))"
         let text: String
         if let code = issue.code {
             fields.append((.otp, .string(code)))
@@ -110,7 +110,7 @@ enum OTPCommands {
         }
         let seconds = live.ttl.map { "\($0) s left" } ?? "no expiry (a writer left it without a TTL)"
         return CommandResult(
-            fields: fields, text: "\(user): \(seconds), expires \(Format.stored(live.record.expiresAt, or: "never"))",
+            fields: fields, text: "\(user): \(seconds), expires \(Format.moment(live.record.expiresAt, or: "never"))",
             store: live.source)
     }
 }

@@ -40,6 +40,29 @@ enum Format {
         return prefix + masked(String(target.dropFirst(prefix.count)))
     }
 
+    /// A stored timestamp for people: in the viewer's zone (TZ), whatever zone its writer used,
+    /// with how far it is from now ("2026-01-13T15:30:00+00:00 (in 4 min)"). Text that is not a
+    /// timestamp is shown as stored, escaped; JSON keeps the stored text (SPEC §4).
+    static func moment(_ stored: String?, or absent: String, clock: Clock = .system) -> String {
+        guard let stored else { return absent }
+        let now = clock.epochSeconds
+        guard let epoch = Timestamp.parse(stored, defaultOffset: clock.utcOffset(now)) else {
+            return Printable.escape(stored)
+        }
+        let second = Int64(epoch.rounded(.down))
+        return "\(clock.timestamp(second)) (\(relative(second - now)))"
+    }
+
+    /// "in 4 min", "2 h ago", "now": the largest whole unit.
+    static func relative(_ seconds: Int64) -> String {
+        let magnitude = seconds.magnitude
+        guard magnitude > 0 else { return "now" }
+        let amount =
+            magnitude < 60 ? "\(magnitude) s" : magnitude < 3600 ? "\(magnitude / 60) min"
+            : magnitude < 86_400 ? "\(magnitude / 3600) h" : "\(magnitude / 86_400) d"
+        return seconds > 0 ? "in \(amount)" : "\(amount) ago"
+    }
+
     /// Text another writer stored (a record's timestamp), safe to print.
     static func stored(_ text: String?, or absent: String) -> String {
         text.map(Printable.escape) ?? absent
