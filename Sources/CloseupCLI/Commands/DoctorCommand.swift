@@ -22,7 +22,7 @@ enum DoctorCommand {
             "  " + label + String(repeating: " ", count: max(1, 14 - label.count)) + value + "\n"
         }
         let ok = terminal.paint("ok", .green)
-        var out = terminal.paint("closeup \(CommandTable.version)", .bold) + "\n"
+        var out = terminal.paint(CommandTable.versionLine, .bold) + "\n"
         out += row("env file", report.envFile ?? "none")
         out += row("store", report.store.rawValue)
         out += row("mode", modeText(report.mode))
