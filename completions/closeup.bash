@@ -1,15 +1,62 @@
 # bash completion for closeup (generated from the command table; do not edit)
+
+# The flags that take a value at a command path: a word after one of them is its value.
+# (Per path: --ttl takes a value in otp send and is a switch in keys scan.)
+_closeup_value_flags() {
+    case $1 in
+        "") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason " ;;
+        "otp") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason " ;;
+        "otp send") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason --mobile --channel --via --ttl " ;;
+        "otp verify") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason " ;;
+        "otp ttl") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason " ;;
+        "inspect") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason --mobile " ;;
+        "attempts") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason " ;;
+        "attempts get") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason " ;;
+        "otp revoke") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason " ;;
+        "attempts clear") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason " ;;
+        "attempts list") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason --min " ;;
+        "ratelimit") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason " ;;
+        "ratelimit check") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason --max --window " ;;
+        "ratelimit reset") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason " ;;
+        "pending-video") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason " ;;
+        "pending-video get") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason " ;;
+        "pending-video set") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason --ttl " ;;
+        "pending-video clear") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason " ;;
+        "verification") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason " ;;
+        "verification get") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason " ;;
+        "verification set") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason --ttl " ;;
+        "verification clear") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason " ;;
+        "keys") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason " ;;
+        "keys scan") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason --kind --match --count --limit " ;;
+        "monitor") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason --user --kind --duration --interval " ;;
+        "stats") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason --kind --sample " ;;
+        "audit") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason --since --user --command --limit " ;;
+        "doctor") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason " ;;
+        "completions") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason " ;;
+        "help") echo " --color --url --host --port --db --username --password-file --cacert --cert --key --sni --connect-timeout --timeout --store --sqlite --env-file --max-attempts --reason " ;;
+    esac
+}
+
 _closeup() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-    local path="" word i skip=0 positional=0
+    local path="" word i skip=0 positional=0 arguments=""
     local -a given=()
+    # bash splits "--store=auto" at "=" (COMP_WORDBREAKS): "--store" "=" "auto".
+    if [[ $cur == "=" ]]; then cur=""
+    elif [[ $prev == "=" ]]; then prev=${COMP_WORDS[COMP_CWORD-2]}
+    elif [[ $cur == --*=* ]]; then prev=${cur%%=*}; cur=${cur#*=}
+    fi
     for ((i = 1; i < COMP_CWORD; i++)); do
         word=${COMP_WORDS[i]}
         if ((skip)); then skip=0; continue; fi
+        if [[ $word == "=" ]]; then skip=1; continue; fi
         case $word in
-            --color|--url|--host|--port|--db|--username|--password-file|--cacert|--cert|--key|--sni|--connect-timeout|--timeout|--store|--sqlite|--env-file|--max-attempts|--reason|--mobile|--channel|--via|--ttl|--min|--max|--window|--kind|--match|--count|--limit|--user|--duration|--interval|--sample|--since|--command) skip=1; given+=("$word"); continue ;;
             --*=*) given+=("${word%%=*}"); continue ;;
-            -*) given+=("$word"); continue ;;
+            -*)
+                case $word in -h) word=--help ;; -q) word=--quiet ;; -0) word=--null ;; esac
+                given+=("$word")
+                [[ $(_closeup_value_flags "$path") == *" $word "* ]] && skip=1
+                continue ;;
         esac
         case "$path/$word" in
             "/otp") path="otp" ;;
@@ -41,32 +88,32 @@ _closeup() {
             "/doctor") path="doctor" ;;
             "/completions") path="completions" ;;
             "/help") path="help" ;;
-            *) ((positional++)) ;;
+            *) ((positional++)); arguments+="${arguments:+ }$word" ;;
         esac
     done
 
     case "$path:$prev" in
-        *:--color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+        *:--color) mapfile -t COMPREPLY < <(compgen -W "auto always never" -- "$cur"); return ;;
         *:--url) COMPREPLY=(); return ;;
         *:--host) COMPREPLY=(); return ;;
         *:--port) COMPREPLY=(); return ;;
         *:--db) COMPREPLY=(); return ;;
         *:--username) COMPREPLY=(); return ;;
-        *:--password-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        *:--cacert) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        *:--cert) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        *:--key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        *:--password-file) _closeup_files; return ;;
+        *:--cacert) _closeup_files; return ;;
+        *:--cert) _closeup_files; return ;;
+        *:--key) _closeup_files; return ;;
         *:--sni) COMPREPLY=(); return ;;
         *:--connect-timeout) COMPREPLY=(); return ;;
         *:--timeout) COMPREPLY=(); return ;;
-        *:--store) COMPREPLY=($(compgen -W "auto redis sqlite" -- "$cur")); return ;;
-        *:--sqlite) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        *:--env-file) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        *:--store) mapfile -t COMPREPLY < <(compgen -W "auto redis sqlite" -- "$cur"); return ;;
+        *:--sqlite) _closeup_files; return ;;
+        *:--env-file) _closeup_files; return ;;
         *:--max-attempts) COMPREPLY=(); return ;;
         *:--reason) COMPREPLY=(); return ;;
         "otp send:--mobile") COMPREPLY=(); return ;;
-        "otp send:--channel") COMPREPLY=($(compgen -W "sms whatsapp" -- "$cur")); return ;;
-        "otp send:--via") COMPREPLY=($(compgen -W "stdout command" -- "$cur")); return ;;
+        "otp send:--channel") mapfile -t COMPREPLY < <(compgen -W "sms whatsapp" -- "$cur"); return ;;
+        "otp send:--via") mapfile -t COMPREPLY < <(compgen -W "stdout command" -- "$cur"); return ;;
         "otp send:--ttl") COMPREPLY=(); return ;;
         "inspect:--mobile") COMPREPLY=(); return ;;
         "attempts list:--min") COMPREPLY=(); return ;;
@@ -74,22 +121,21 @@ _closeup() {
         "ratelimit check:--window") COMPREPLY=(); return ;;
         "pending-video set:--ttl") COMPREPLY=(); return ;;
         "verification set:--ttl") COMPREPLY=(); return ;;
-        "keys scan:--kind") COMPREPLY=($(compgen -W "otp attempts verification pending-video rate-limit" -- "$cur")); return ;;
+        "keys scan:--kind") mapfile -t COMPREPLY < <(compgen -W "otp attempts verification pending-video rate-limit" -- "$cur"); return ;;
         "keys scan:--match") COMPREPLY=(); return ;;
         "keys scan:--count") COMPREPLY=(); return ;;
         "keys scan:--limit") COMPREPLY=(); return ;;
         "monitor:--user") COMPREPLY=(); return ;;
-        "monitor:--kind") COMPREPLY=($(compgen -W "otp attempts verification pending-video rate-limit" -- "$cur")); return ;;
+        "monitor:--kind") mapfile -t COMPREPLY < <(compgen -W "otp attempts verification pending-video rate-limit" -- "$cur"); return ;;
         "monitor:--duration") COMPREPLY=(); return ;;
         "monitor:--interval") COMPREPLY=(); return ;;
-        "stats:--kind") COMPREPLY=($(compgen -W "otp attempts verification pending-video rate-limit" -- "$cur")); return ;;
+        "stats:--kind") mapfile -t COMPREPLY < <(compgen -W "otp attempts verification pending-video rate-limit" -- "$cur"); return ;;
         "stats:--sample") COMPREPLY=(); return ;;
         "audit:--since") COMPREPLY=(); return ;;
         "audit:--user") COMPREPLY=(); return ;;
         "audit:--command") COMPREPLY=(); return ;;
         "audit:--limit") COMPREPLY=(); return ;;
     esac
-    if [[ $cur == --*=* ]]; then return; fi
 
     local words="" flags=""
     case "$path" in
@@ -169,8 +215,14 @@ _closeup() {
                 0) words="bash zsh fish" ;;
             esac ;;
         "help") flags="--help --version --json --quiet --color --url --host --port --db --username --password-file --askpass --tls --cacert --cert --key --insecure --sni --cluster --connect-timeout --timeout --store --sqlite --env-file --no-env-file --max-attempts --reason"
-            case $positional in
-                *) words="otp inspect attempts ratelimit pending-video verification keys monitor stats audit doctor completions help" ;;
+            case $arguments in
+                "") words="otp inspect attempts ratelimit pending-video verification keys monitor stats audit doctor completions help connection" ;;
+                "otp") words="send verify ttl revoke" ;;
+                "attempts") words="get clear list" ;;
+                "ratelimit") words="check reset" ;;
+                "pending-video") words="get set clear" ;;
+                "verification") words="get set clear" ;;
+                "keys") words="scan" ;;
             esac ;;
     esac
     if [[ $cur == -* ]]; then
@@ -178,9 +230,14 @@ _closeup() {
         for flag in $flags; do
             [[ " ${given[*]} " == *" $flag "* && $repeatable != *" $flag "* ]] || offered+=" $flag"
         done
-        COMPREPLY=($(compgen -W "$offered" -- "$cur"))
+        mapfile -t COMPREPLY < <(compgen -W "$offered" -- "$cur")
     else
-        COMPREPLY=($(compgen -W "$words" -- "$cur"))
+        mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
     fi
+}
+_closeup_files() {
+    if declare -F _filedir >/dev/null; then _filedir; return; fi
+    compopt -o filenames 2>/dev/null
+    mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 }
 complete -F _closeup closeup

@@ -445,7 +445,12 @@ public enum CommandTable {
                 the parser and this help. make install puts them where the shells look.
                 """,
             arguments: [ArgumentSpec(name: "SHELL", summary: "bash, zsh or fish", choices: ["bash", "zsh", "fish"])],
-            examples: [("closeup completions bash > ~/.local/share/bash-completion/completions/closeup", "install for one user")]),
+            examples: [
+                (
+                    "mkdir -p ~/.local/share/bash-completion/completions && closeup completions bash > ~/.local/share/bash-completion/completions/closeup",
+                    "install for one user"
+                )
+            ]),
         CommandSpec(
             id: .help, path: ["help"],
             summary: "Show help for a command",

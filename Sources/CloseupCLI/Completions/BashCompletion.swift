@@ -5,22 +5,49 @@
 
 public enum BashCompletion {
     public static func render() -> String {
-        let valueFlags = CompletionModel.valueFlags.map { "--" + $0 }.joined(separator: "|")
-        let repeatable = (CommandTable.globalFlags + CommandTable.commands.flatMap(\.flags)).filter(\.repeatable)
-            .map { "--" + $0.long }.joined(separator: " ")
+        let allFlags = CommandTable.globalFlags + CommandTable.commands.flatMap(\.flags)
+        let repeatable = allFlags.filter(\.repeatable).map { "--" + $0.long }.joined(separator: " ")
+        // A short flag given counts as its long name (-q is --quiet).
+        var shorts: [String] = []
+        for flag in allFlags { if let short = flag.short, !shorts.contains("-\(short)) word=--\(flag.long)") { shorts.append("-\(short)) word=--\(flag.long)") } }
+        let shortsToLongs = "case $word in " + shorts.joined(separator: " ;; ") + " ;; esac"
         var out = """
             # bash completion for closeup (generated from the command table; do not edit)
+
+            # The flags that take a value at a command path: a word after one of them is its value.
+            # (Per path: --ttl takes a value in otp send and is a switch in keys scan.)
+            _closeup_value_flags() {
+                case $1 in
+
+            """
+        for node in CompletionModel.nodes {
+            let flags = CompletionModel.flags(at: node.path).filter { $0.value != nil }.map { "--" + $0.long }
+            out += "        \"\(node.path.joined(separator: " "))\") echo \" \(flags.joined(separator: " ")) \" ;;\n"
+        }
+        out += """
+                esac
+            }
+
             _closeup() {
                 local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-                local path="" word i skip=0 positional=0
+                local path="" word i skip=0 positional=0 arguments=""
                 local -a given=()
+                # bash splits "--store=auto" at "=" (COMP_WORDBREAKS): "--store" "=" "auto".
+                if [[ $cur == "=" ]]; then cur=""
+                elif [[ $prev == "=" ]]; then prev=${COMP_WORDS[COMP_CWORD-2]}
+                elif [[ $cur == --*=* ]]; then prev=${cur%%=*}; cur=${cur#*=}
+                fi
                 for ((i = 1; i < COMP_CWORD; i++)); do
                     word=${COMP_WORDS[i]}
                     if ((skip)); then skip=0; continue; fi
+                    if [[ $word == "=" ]]; then skip=1; continue; fi
                     case $word in
-                        \(valueFlags)) skip=1; given+=("$word"); continue ;;
                         --*=*) given+=("${word%%=*}"); continue ;;
-                        -*) given+=("$word"); continue ;;
+                        -*)
+                            \(shortsToLongs)
+                            given+=("$word")
+                            [[ $(_closeup_value_flags "$path") == *" $word "* ]] && skip=1
+                            continue ;;
                     esac
                     case "$path/$word" in
 
@@ -30,7 +57,7 @@ public enum BashCompletion {
             out += "            \"\(parent)/\(node.path.last!)\") path=\"\(node.path.joined(separator: " "))\" ;;\n"
         }
         out += """
-                        *) ((positional++)) ;;
+                        *) ((positional++)); arguments+="${arguments:+ }$word" ;;
                     esac
                 done
 
@@ -48,7 +75,6 @@ public enum BashCompletion {
         }
         out += """
                 esac
-                if [[ $cur == --*=* ]]; then return; fi
 
                 local words="" flags=""
                 case "$path" in
@@ -61,7 +87,16 @@ public enum BashCompletion {
                 out += "; words=\"\(node.children.map(\.word).joined(separator: " "))\" ;;\n"
                 continue
             }
-            // A leaf: the words are the choices of the argument being typed, if it has any.
+            // A leaf: the words are the choices of the argument being typed, if it has any; for
+            // `help`, the words that may follow the command named so far.
+            if command.id == .help {
+                out += "\n            case $arguments in\n"
+                for (typed, words) in CompletionModel.helpWords {
+                    out += "                \"\(typed)\") words=\"\(words.joined(separator: " "))\" ;;\n"
+                }
+                out += "            esac ;;\n"
+                continue
+            }
             out += "\n            case $positional in\n"
             for (index, argument) in command.arguments.enumerated() {
                 guard let choices = CompletionModel.argumentWords(command, index) else { continue }
@@ -77,10 +112,15 @@ public enum BashCompletion {
                     for flag in $flags; do
                         [[ " ${given[*]} " == *" $flag "* && $repeatable != *" $flag "* ]] || offered+=" $flag"
                     done
-                    COMPREPLY=($(compgen -W "$offered" -- "$cur"))
+                    mapfile -t COMPREPLY < <(compgen -W "$offered" -- "$cur")
                 else
-                    COMPREPLY=($(compgen -W "$words" -- "$cur"))
+                    mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
                 fi
+            }
+            _closeup_files() {
+                if declare -F _filedir >/dev/null; then _filedir; return; fi
+                compopt -o filenames 2>/dev/null
+                mapfile -t COMPREPLY < <(compgen -f -- "$cur")
             }
             complete -F _closeup closeup
 
@@ -89,8 +129,12 @@ public enum BashCompletion {
     }
 
     private static func valueCompletion(_ flag: FlagSpec) -> String {
-        if !flag.choices.isEmpty { return "COMPREPLY=($(compgen -W \"\(flag.choices.joined(separator: " "))\" -- \"$cur\"));" }
-        if flag.kind == .path { return "COMPREPLY=($(compgen -f -- \"$cur\"));" }
+        if !flag.choices.isEmpty {
+            return "mapfile -t COMPREPLY < <(compgen -W \"\(flag.choices.joined(separator: " "))\" -- \"$cur\");"
+        }
+        // bash-completion's _filedir quotes names with spaces and steps into folders; without
+        // it, one name a line and bash told they are file names.
+        if flag.kind == .path { return "_closeup_files;" }
         return "COMPREPLY=();"
     }
 }

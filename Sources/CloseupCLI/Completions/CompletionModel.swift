@@ -23,6 +23,15 @@ enum CompletionModel {
         return names
     }
 
+    /// For `help`: the words that may follow each command path typed after it ("" → the top-level
+    /// commands and the connection topic, "otp" → its subcommands).
+    static var helpWords: [(typed: String, words: [String])] {
+        nodes.filter { CommandTable.command($0.path) == nil }.map { node in
+            (node.path.joined(separator: " "),
+             node.children.map(\.word) + (node.path.isEmpty ? [HelpRenderer.connectionTopic] : []))
+        }
+    }
+
     /// The words positional argument `index` of `command` completes with.
     static func argumentWords(_ command: CommandSpec, _ index: Int) -> [String]? {
         guard !command.arguments.isEmpty else { return nil }

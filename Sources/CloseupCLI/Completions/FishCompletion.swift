@@ -50,6 +50,28 @@ public enum FishCompletion {
                 math (count $words) - 1 - (count $path)
             end
 
+            # For help: what may follow the command path typed after it.
+            function __closeup_help_words
+                set -l words (commandline -opc)
+                set -l typed
+                set -l after 0
+                for word in $words[2..-1]
+                    if test $after = 1
+                        string match -q -- '-*' $word; or set typed $typed $word
+                    else if test $word = help
+                        set after 1
+                    end
+                end
+                switch (string join ' ' $typed)
+
+            """
+        for (typed, words) in CompletionModel.helpWords {
+            out += "        case '\(typed)'\n            string join \\n \(words.joined(separator: " "))\n"
+        }
+        out += """
+                end
+            end
+
             complete -c closeup -f
 
             """
@@ -60,6 +82,10 @@ public enum FishCompletion {
             }
             if let command = CommandTable.command(node.path) {
                 for flag in command.flags { out += line(flag, condition: guardText) }
+                if command.id == .help {
+                    out += "complete -c closeup -n \"\(guardText)\" -a '(__closeup_help_words)' -d 'command'\n"
+                    continue
+                }
                 for (index, argument) in command.arguments.enumerated() {
                     guard let words = CompletionModel.argumentWords(command, index) else { continue }
                     let count = argument.variadic ? "" : "; and test (__closeup_argument_count) = \(index)"
@@ -71,21 +97,31 @@ public enum FishCompletion {
         return out
     }
 
+    /// The flag's line, offered until it is given (unless it may be given again); a flag with a
+    /// set of values gets a second line for them, without the flag's description, which fish
+    /// would otherwise repeat beside every value.
     private static func line(_ flag: FlagSpec, condition: String?) -> String {
-        var out = "complete -c closeup"
-        if let condition { out += " -n \"\(condition)\"" }
+        var conditions = condition.map { [$0] } ?? []
+        if !flag.repeatable {
+            conditions.append("not __fish_seen_argument -l \(flag.long)" + (flag.short.map { " -s \($0)" } ?? ""))
+        }
+        var out = "complete -c closeup -n \"\(conditions.joined(separator: "; and "))\""
         if let short = flag.short { out += " -s \(short)" }
         out += " -l \(flag.long)"
+        var values = ""
         if flag.value != nil {
             if !flag.choices.isEmpty {
-                out += " -x -a \(quote(flag.choices.joined(separator: " ")))"
+                out += " -x"
+                values = "complete -c closeup" + (condition.map { " -n \"\($0)\"" } ?? "") + " -l \(flag.long) -x -a "
+                    + quote(flag.choices.joined(separator: " ")) + "\n"
             } else if flag.kind == .path {
                 out += " -r -F"
             } else {
                 out += " -x"
             }
         }
-        return out + " -d \(quote(flag.summary))\n"
+        // The values first: fish describes the flag from the line it reads last.
+        return values + out + " -d \(quote(flag.summary))\n"
     }
 
     private static func quote(_ text: String) -> String {

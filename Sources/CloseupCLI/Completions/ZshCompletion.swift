@@ -17,8 +17,22 @@ public enum ZshCompletion {
             let name = functionName(node.path)
             out += "\(name)() {\n"
             let flags = (CommandTable.command(node.path)?.flags ?? []).map { "    \(spec($0)) \\\n" }.joined()
-            if let command = CommandTable.command(node.path) {
-                out += "  _arguments -s -S \\\n    \"${_closeup_global_flags[@]}\" \\\n\(flags)"
+            if let command = CommandTable.command(node.path), command.id == .help {
+                // What may follow the command path typed after `help` so far.
+                out += "  local typed=\"${(j: :)${(@)words[2,CURRENT-1]:#-*}}\"\n  local -a next\n  case $typed in\n"
+                for (typed, words) in CompletionModel.helpWords {
+                    out += "    \"\(typed)\") next=(\(words.joined(separator: " "))) ;;\n"
+                }
+                out += "  esac\n  _describe -t commands 'closeup command' next\n}\n\n"
+            } else if let command = CommandTable.command(node.path) {
+                // Global flags given before the command path are not in this function's words
+                // (the dispatch shifted them away): leave those out here too.
+                out += "  local -a globals=(\"${_closeup_global_flags[@]}\")\n  local given\n"
+                out += "  for given in ${_closeup_given%%=*}; do\n"
+                out += "    globals=(${globals:#(\\(*\\)|)${given}(=|)\\[*})\n"
+                // -q given: --quiet goes too (its exclusion group names -q).
+                out += "    globals=(${globals:#\\((|* )${given}( *|)\\)*})\n  done\n"
+                out += "  _arguments -s -S \\\n    \"${globals[@]}\" \\\n\(flags)"
                 for (index, argument) in command.arguments.enumerated() {
                     let words = CompletionModel.argumentWords(command, index).map { "(\($0.joined(separator: " ")))" } ?? " "
                     let position = argument.variadic ? "*" : (argument.optional ? "::" : ":")
@@ -29,6 +43,8 @@ public enum ZshCompletion {
                 out += "    && return 0\n}\n\n"
             } else {
                 out += "  local curcontext=\"$curcontext\" state line\n  typeset -A opt_args\n"
+                // The flags typed so far, seen by the functions this one dispatches to.
+                if node.path.isEmpty { out += "  local -a _closeup_given=(${(M)words:#-*})\n" }
                 out += "  _arguments -C \\\n    \"${_closeup_global_flags[@]}\" \\\n"
                 out += "    '1: :->subcommand' \\\n    '*:: :->rest' && return 0\n"
                 out += "  case $state in\n    subcommand)\n      local -a subcommands\n      subcommands=(\n"
