@@ -6,10 +6,10 @@ SWIFT ?= swift
 COMMIT := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && { git diff --quiet HEAD 2>/dev/null || c=$$c-dirty; echo $$c; })
 RELEASE_FLAGS = -c release --static-swift-stdlib -Xcc -DCLOSEUP_COMMIT='"$(COMMIT)"'
 DEB_PACKAGES = libhiredis-dev libsqlite3-dev libssl-dev redis-server redis-tools \
-	groff-base mandoc zsh fish bash-completion python3 time jq strace
+	groff-base mandoc man-db zsh fish bash-completion lintian dpkg-dev python3 time jq strace
 BIN = .build/release/closeup
 
-.PHONY: all deps build test install install-files completion-dirs commit uninstall demo docs bench fuzz clean
+.PHONY: all deps build test install install-files completion-dirs commit deb deb-package uninstall demo docs bench fuzz clean
 
 all: build
 
@@ -27,7 +27,9 @@ deps:
 build: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 
+# The release build first: the package test installs it (DebPackageTests).
 test: deps
+	$(SWIFT) build $(RELEASE_FLAGS)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -58,6 +60,14 @@ install-files:
 	install -m 0644 completions/closeup.fish $(DESTDIR)$(FISH_COMPLETIONS)/closeup.fish
 	@echo "installed closeup in $(PREFIX)/bin, its man page in $(PREFIX)/share/man/man1, completions for"
 	@echo "  bash in $(BASH_COMPLETIONS), zsh in $(ZSH_COMPLETIONS), fish in $(FISH_COMPLETIONS)"
+
+# A Debian package of the release build (packaging/build-deb.sh); `deb-package` packages
+# $(BIN) as it is, without building.
+VERSION := $(shell sed -n 's/.*static let version = "\(.*\)"/\1/p' Sources/CloseupCLI/CLI/CommandTable.swift)
+deb: build deb-package
+
+deb-package:
+	@packaging/build-deb.sh $(BIN) dist $(VERSION)
 
 # The commit --version names for a build made now.
 commit:
