@@ -151,6 +151,7 @@ final class DeliveryTests {
             ],
             environment: environment.merging(["CLOSEUP_SMS_COMMAND": command]) { $1 }, directory: home, stdin: "")
         #expect(result.status == 3 && result.stderr.contains("exited with status 1"), "\(result.stderr)")
+        #expect(result.stderr.contains("the code was withdrawn, so a retry is safe"), "\(result.stderr)")
         try expectWithdrawn(user, mobile: number)
     }
 
