@@ -25,7 +25,11 @@ install -m 0644 "$here/completions/_closeup" "$root/usr/share/zsh/vendor-complet
 install -m 0644 "$here/completions/closeup.fish" "$root/usr/share/fish/vendor_completions.d/closeup.fish"
 gzip -9n < "$here/README.md" > "$doc/README.md.gz"
 install -m 0644 "$here/packaging/copyright" "$doc/copyright"
-date=$(date -R -d "@${SOURCE_DATE_EPOCH:-$(git -C "$here" log -1 --format=%ct 2>/dev/null || date +%s)}")
+# The last commit's time for every date in the package (dpkg-deb clamps file times to it), so
+# the same commit always makes the same package.
+SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git -C "$here" log -1 --format=%ct 2>/dev/null || date +%s)}
+export SOURCE_DATE_EPOCH
+date=$(date -R -d "@$SOURCE_DATE_EPOCH")
 printf 'closeup (%s) unstable; urgency=medium\n\n  * Built from the closeup repository.\n\n -- closeup developers <closeup@example.org>  %s\n' \
   "$version" "$date" | gzip -9n > "$doc/changelog.gz"
 chmod 0644 "$doc"/*

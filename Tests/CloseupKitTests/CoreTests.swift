@@ -200,6 +200,15 @@ struct GlobAndKindTests {
 }
 
 struct MonitorLineTests {
+    /// An IPv6 client's address has brackets of its own; its events were dropped before.
+    @Test func readsAnIPv6ClientAndAUnixSocketClient() throws {
+        let v6 = try #require(MonitorLine.parse(#"1 [0 [::1]:34670] "SET" "otp:attempts:v6" "1""#))
+        #expect(v6.client == "[::1]:34670" && v6.key == "otp:attempts:v6")
+        let unix = try #require(MonitorLine.parse(#"1 [0 unix:/run/redis.sock] "DEL" "otp:attempts:u""#))
+        #expect(unix.client == "unix:/run/redis.sock")
+        #expect(MonitorLine.parse(#"1 [0 [::1] "SET" "k" "v""#) == nil)
+    }
+
     @Test func parsesQuotedArgumentsWithEscapes() throws {
         let event = try #require(MonitorLine.parse(#"1768298100.250000 [3 127.0.0.1:5555] "SET" "user:verification:u1" "tr\"ue\x41\n" "EX" "3600""#))
         #expect(event.time == 1_768_298_100.25 && event.database == 3 && event.client == "127.0.0.1:5555")

@@ -23,6 +23,11 @@ struct DebPackageTests {
         let built = try sh("make -s deb-package BIN='\(binary)'")
         try #require(built.status == 0, "\(built.stderr)")
         let deb = repositoryRoot + "/" + built.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        // The same commit makes the same package, byte for byte.
+        let first = try Data(contentsOf: URL(fileURLWithPath: deb))
+        sleep(1)
+        #expect(try sh("make -s deb-package BIN='\(binary)'").status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: deb)) == first, "two builds of one commit differ")
         let control = try sh("dpkg-deb -f '\(deb)' Depends").stdout
         for runtime in ["libhiredis", "libsqlite3", "libssl3"] { #expect(control.contains(runtime), "\(control)") }
 

@@ -159,6 +159,8 @@ struct CompletionScriptTests {
         // A flag already given is not offered again (a repeatable one is).
         ("closeup --json keys scan --js", []),
         ("closeup -q keys scan --qu", []),
+        ("closeup --store redis otp ttl u1 --sto", []),
+        ("closeup otp send u1 --channel sms --ch", []),
     ]
 
     @Test(arguments: cases.indices)
@@ -202,6 +204,14 @@ struct CompletionScriptTests {
         #expect(try realBash(["closeup", "--store", "=", ""], in: folder) == ["auto", "redis", "sqlite"])
         #expect(try realBash(["closeup", "--store", "=", "s"], in: folder) == ["sqlite"])
         #expect(try realBash(["closeup", "--store", "=", "sqlite", "doc"], in: folder) == ["doctor"])
+    }
+
+    /// fish: a file flag's value is files (the space form too), a text flag's value offers no commands.
+    @Test func fishCompletesFilesForFileFlagsAndNothingForTextValues() throws {
+        let files = try fish("closeup --sqlite /etc/host")
+        #expect(files.contains("/etc/hostname") || files.contains("/etc/hosts"), "\(files)")
+        #expect(try fish("closeup --host ").isEmpty)
+        #expect(try fish("closeup otp send u1 --ttl ").isEmpty)
     }
 
     @Test func fileFlagsCompleteFilesAndGivenFlagsAreNotOfferedAgain() throws {

@@ -104,4 +104,36 @@ struct HelpTests {
         let result = try help(arguments)
         #expect(result.status == 2 && result.stderr.contains(suggestion), "\(result.stderr)")
     }
+
+    /// An example broken to fit is still the one command when its lines are pasted into a shell:
+    /// each broken line ends in " \\", and no word (a quoted one neither) is split.
+    @Test(arguments: [80, 40])
+    func examplesStayCommandsWhenWrapped(width: Int) throws {
+        for command in CommandTable.commands {
+            let text = HelpRenderer.render(command.path, width: width)
+            let examples = try #require(text.components(separatedBy: "Examples:\n").dropFirst().first)
+                .components(separatedBy: "\n\nExit status:").first ?? ""
+            // Commands start two columns in; a line ending in " \\" goes on in the next.
+            var joined: [String] = [], current: String?
+            for line in examples.split(separator: "\n").map(String.init) {
+                let text = line.trimmingCharacters(in: .whitespaces)
+                if var command = current {
+                    command += text.hasSuffix(" \\") ? String(text.dropLast(2)) + " " : text
+                    current = text.hasSuffix(" \\") ? command : nil
+                    if current == nil { joined.append(command) }
+                } else if line.hasPrefix("  "), !line.hasPrefix("   ") {
+                    if text.hasSuffix(" \\") { current = String(text.dropLast(2)) + " " } else { joined.append(text) }
+                }
+            }
+            #expect(joined == command.examples.map(\.command), "\(command.name) at \(width): \(joined)")
+        }
+    }
+
+    /// Two letters are too few to guess from: no suggestion rather than a wrong one.
+    @Test func twoLettersGetNoSuggestion() throws {
+        for arguments in [["help", "st"], ["help", "at"], ["completions", "sh"]] {
+            let result = try help(arguments)
+            #expect(result.status == 2 && !result.stderr.contains("did you mean"), "\(arguments): \(result.stderr)")
+        }
+    }
 }

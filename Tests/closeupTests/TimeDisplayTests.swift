@@ -26,6 +26,13 @@ struct TimeDisplayTests {
         #expect(json.stdout.contains(#""expires_at":"\#(expires)""#), "JSON keeps the stored text: \(json.stdout)")
     }
 
+    /// A time stored without its zone names no instant: shown as stored, never moved or dated.
+    @Test func aTimeWithoutItsZoneIsShownAsStored() {
+        #expect(Format.moment("2026-12-02T06:20:00", or: "?") == "2026-12-02T06:20:00")
+        #expect(Format.moment("2026-12-02T06:20:00Z", or: "?").contains("("))
+        #expect(Format.moment("not a time\u{1B}[2J", or: "?") == "not a time\\x1b[2J")
+    }
+
     @Test func relativeTimesUseTheLargestWholeUnit() {
         #expect(Format.relative(0) == "now")
         #expect(Format.relative(45) == "in 45 s" && Format.relative(-45) == "45 s ago")

@@ -99,7 +99,7 @@ public enum HelpRenderer {
         if !command.examples.isEmpty {
             out += "\nExamples:\n"
             for example in command.examples {
-                out += layout.hanging("  ", example.command) + layout.hanging("      ", example.explanation)
+                out += layout.shellCommand(example.command, indent: 2) + layout.hanging("      ", example.explanation)
             }
         }
         out += "\nExit status:\n"
@@ -162,6 +162,31 @@ public enum HelpRenderer {
         }
 
         func paragraph(_ text: String) -> String { lines(text, indent: 0).joined(separator: "\n") + "\n" }
+
+        /// A command to copy: broken only between words (a quoted word stays whole), each broken
+        /// line ending in " \\", so the lines pasted into a shell are still the one command.
+        func shellCommand(_ text: String, indent: Int) -> String {
+            var words: [String] = []
+            var current = ""
+            var quoted = false
+            for character in text {
+                if character == "'" { quoted.toggle() }
+                if character == " ", !quoted {
+                    if !current.isEmpty { words.append(current) }
+                    current = ""
+                } else {
+                    current.append(character)
+                }
+            }
+            if !current.isEmpty { words.append(current) }
+            let glued = words.map { String($0.map { $0 == " " ? "\u{00A0}" : $0 }) }
+            let lines = Layout(width: width - 2).lines(glued.joined(separator: " "), indent: indent + 4)
+            let pad = String(repeating: " ", count: indent)
+            return lines.enumerated().map { index, line in
+                let text = String(line.map { $0 == "\u{00A0}" ? " " : $0 })
+                return (index == 0 ? pad : pad + "    ") + text + (index < lines.count - 1 ? " \\" : "")
+            }.joined(separator: "\n") + "\n"
+        }
 
         /// The usage line, wrapped between its parts, never inside one ("[--via stdout|command]").
         func usage(_ command: CommandSpec, prefix: String = "Usage: ") -> String {

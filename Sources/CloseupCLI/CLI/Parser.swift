@@ -185,7 +185,9 @@ public enum Parser {
     }
 
     /// The closest candidate within a small edit distance, for "did you mean".
+    /// Two letters are too few to guess from ('st' is as near 'otp' as 'stats').
     static func suggestion(for input: String, among candidates: [String]) -> String? {
+        guard input.count >= 3 else { return nil }
         let scored = candidates.map { ($0, editDistance(input, $0)) }.filter { $0.1 <= max(2, input.count / 3) }
         return scored.min { $0.1 < $1.1 }?.0
     }

@@ -38,7 +38,29 @@ public enum FishCompletion {
                 string join ' ' $path
             end
 
+            # The flags that take a value at a command path (--ttl does in otp send, not in keys scan).
+            function __closeup_value_flags
+                switch "$argv[1]"
+
+            """
+        for node in CompletionModel.nodes {
+            let flags = CompletionModel.flags(at: node.path).filter { $0.value != nil }.map { "--" + $0.long }
+            out += "        case '\(node.path.joined(separator: " "))'\n            printf '%s\\n' \(flags.joined(separator: " "))\n"
+        }
+        out += """
+                end
+            end
+
+            # Whether the word before is a flag that takes a value here (with an argument: that flag).
+            function __closeup_expects
+                set -l words (commandline -opc)
+                contains -- $words[-1] (__closeup_value_flags (__closeup_path)); or return 1
+                test (count $argv) = 0; or test "$words[-1]" = "$argv[1]"
+            end
+
+            # At `path`, and not typing a flag's value (that is the value lines' turn).
             function __closeup_at
+                __closeup_expects; and return 1
                 set -l path (__closeup_path)
                 test "$path" = "$argv[1]"
             end
@@ -100,6 +122,10 @@ public enum FishCompletion {
     /// The flag's line, offered until it is given (unless it may be given again); a flag with a
     /// set of values gets a second line for them, without the flag's description, which fish
     /// would otherwise repeat beside every value.
+    /// The flag's line, offered until it is given (unless it may be given again), and a line for
+    /// its value, taken when the flag is the word before (the `--flag=value` form is the flag
+    /// line's). The value line comes first and has no description: fish describes the flag from
+    /// the line it reads last, and would otherwise repeat the description beside every value.
     private static func line(_ flag: FlagSpec, condition: String?) -> String {
         var conditions = condition.map { [$0] } ?? []
         if !flag.repeatable {
@@ -108,20 +134,14 @@ public enum FishCompletion {
         var out = "complete -c closeup -n \"\(conditions.joined(separator: "; and "))\""
         if let short = flag.short { out += " -s \(short)" }
         out += " -l \(flag.long)"
-        var values = ""
+        var value = ""
         if flag.value != nil {
-            if !flag.choices.isEmpty {
-                out += " -x"
-                values = "complete -c closeup" + (condition.map { " -n \"\($0)\"" } ?? "") + " -l \(flag.long) -x -a "
-                    + quote(flag.choices.joined(separator: " ")) + "\n"
-            } else if flag.kind == .path {
-                out += " -r -F"
-            } else {
-                out += " -x"
-            }
+            let action =
+                !flag.choices.isEmpty ? "-x -a \(quote(flag.choices.joined(separator: " ")))" : flag.kind == .path ? "-F" : "-x"
+            out += !flag.choices.isEmpty ? " -x -a \(quote(flag.choices.joined(separator: " ")))" : flag.kind == .path ? " -r -F" : " -x"
+            value = "complete -c closeup -n \"__closeup_expects --\(flag.long)\" \(action)\n"
         }
-        // The values first: fish describes the flag from the line it reads last.
-        return values + out + " -d \(quote(flag.summary))\n"
+        return value + out + " -d \(quote(flag.summary))\n"
     }
 
     private static func quote(_ text: String) -> String {

@@ -46,11 +46,22 @@ enum Format {
     static func moment(_ stored: String?, or absent: String, clock: Clock = .system) -> String {
         guard let stored else { return absent }
         let now = clock.epochSeconds
-        guard let epoch = Timestamp.parse(stored, defaultOffset: clock.utcOffset(now)) else {
+        // A time without its zone names no instant: it is shown as stored, with no "in …".
+        guard hasZone(stored), let epoch = Timestamp.parse(stored, defaultOffset: clock.utcOffset(now))
+        else {
             return Printable.escape(stored)
         }
         let second = Int64(epoch.rounded(.down))
         return "\(clock.timestamp(second)) (\(relative(second - now)))"
+    }
+
+    /// Whether an ISO 8601 time ends in its zone: "Z" or "+05:30".
+    static func hasZone(_ text: String) -> Bool {
+        if text.hasSuffix("Z") { return true }
+        let tail = Array(text.utf8.suffix(6))
+        func digit(_ index: Int) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(tail[index]) }
+        return tail.count == 6 && (tail[0] == UInt8(ascii: "+") || tail[0] == UInt8(ascii: "-")) && digit(1) && digit(2)
+            && tail[3] == UInt8(ascii: ":") && digit(4) && digit(5)
     }
 
     /// "in 4 min", "2 h ago", "now": the largest whole unit.

@@ -32,10 +32,19 @@ public enum MonitorLine {
             defer { index += 1 }
             return String(decoding: bytes[start..<index], as: UTF8.self)
         }
+        // "127.0.0.1:5555", "lua", "unix:/tmp/redis.sock", or an IPv6 client "[::1]:5555", whose
+        // own brackets come before the one that closes the client.
+        func takeClient() -> String? {
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else { return take(until: UInt8(ascii: "]")) }
+            let start = index
+            index += 1
+            guard take(until: UInt8(ascii: "]")) != nil, let port = take(until: UInt8(ascii: "]")) else { return nil }
+            return String(decoding: bytes[start..<(index - 1 - port.utf8.count)], as: UTF8.self) + port
+        }
         guard let timeText = take(until: UInt8(ascii: " ")), let time = Double(timeText),
             take(until: UInt8(ascii: "[")) == "",
             let databaseText = take(until: UInt8(ascii: " ")), let database = Int(databaseText),
-            let client = take(until: UInt8(ascii: "]"))
+            let client = takeClient()
         else { return nil }
         var arguments: [String] = []
         while index < bytes.count {
