@@ -48,6 +48,34 @@ public enum Closeup {
             environment: environment, directory: directory, stdin: "")
     }
 
+    /// Runs closeup with stdout and stderr on one pseudo-terminal of `columns` columns (stdin
+    /// from /dev/null); the terminal's output comes back as stdout, with "\r\n" as "\n".
+    public static func onTerminal(
+        _ arguments: [String], columns: Int = 80, environment: [String: String], directory: String
+    ) throws -> CloseupResult {
+        let script = """
+            import fcntl, json, os, pty, struct, sys, termios
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execv(sys.argv[1], [sys.argv[1]] + json.loads(sys.argv[3]))
+            fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, int(sys.argv[2]), 0, 0))
+            out = b""
+            while True:
+                try: chunk = os.read(fd, 65536)
+                except OSError: break
+                if not chunk: break
+                out += chunk
+            _, status = os.waitpid(pid, 0)
+            sys.stdout.write(out.decode(errors="replace").replace("\\r\\n", "\\n"))
+            sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128)
+            """
+        let words = "[" + arguments.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "]"
+        return try runProgram(
+            "/usr/bin/env", ["python3", "-c", script, executable, String(columns), words], environment: environment,
+            directory: directory, stdin: "")
+    }
+
     public static func runProgram(
         _ program: String, _ arguments: [String], environment: [String: String], directory: String, stdin: String
     ) throws -> CloseupResult {

@@ -44,26 +44,9 @@ struct HelpTests {
     }
 
     @Test func helpWrapsToTheTerminalsWidth() throws {
-        // A pseudo-terminal 50 columns wide.
-        let script = """
-            import fcntl, os, pty, struct, sys, termios
-            pid, fd = pty.fork()
-            if pid == 0:
-                os.execv(sys.argv[1], [sys.argv[1], "otp", "send", "--help"])
-            fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 50, 0, 0))
-            out = b""
-            while True:
-                try: chunk = os.read(fd, 65536)
-                except OSError: break
-                if not chunk: break
-                out += chunk
-            os.waitpid(pid, 0)
-            sys.stdout.write(out.decode())
-            """
         let home = try TemporaryDirectory.make(prefix: "closeup-help")
-        let result = try Closeup.runProgram(
-            "/usr/bin/env", ["python3", "-c", script, Closeup.executable], environment: Closeup.environment(home: home),
-            directory: home, stdin: "")
+        let result = try Closeup.onTerminal(
+            ["otp", "send", "--help"], columns: 50, environment: Closeup.environment(home: home), directory: home)
         let lines = result.stdout.replacingOccurrences(of: "\r", with: "").split(separator: "\n")
         #expect(lines.count > 20 && lines.contains { $0.hasPrefix("Usage: closeup otp send") }, "\(result.stdout)")
         for line in lines { #expect(line.count <= 50, "\(line.count) columns: \(line)") }

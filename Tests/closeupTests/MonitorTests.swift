@@ -108,20 +108,6 @@ final class MonitorTests {
 
     /// On a terminal a person is watching: what, how to stop, and the columns named and aligned.
     @Test func onATerminalItSaysHowToStopAndNamesAlignedColumns() throws {
-        let script = """
-            import os, pty, sys, time
-            pid, fd = pty.fork()
-            if pid == 0:
-                os.execv(sys.argv[1], [sys.argv[1], "--no-env-file", "--port", sys.argv[2], "monitor", "--duration", "2"])
-            out = b""
-            while True:
-                try: chunk = os.read(fd, 65536)
-                except OSError: break
-                if not chunk: break
-                out += chunk
-            os.waitpid(pid, 0)
-            sys.stdout.write(out.decode(errors="replace"))
-            """
         let home = try TemporaryDirectory.make(prefix: "closeup-monitor-tty")
         let written = DispatchSemaphore(value: 0)
         let options = Self.server.options()
@@ -130,9 +116,9 @@ final class MonitorTests {
             _ = try? RedisConnection(options: options).call(RedisCommand("SET", "otp:attempts:tty-user", "2", "EX", "60"))
             written.signal()
         }.start()
-        let result = try Closeup.runProgram(
-            "/usr/bin/env", ["python3", "-c", script, Closeup.executable, String(Self.server.port)],
-            environment: Closeup.environment(home: home), directory: home, stdin: "")
+        let result = try Closeup.onTerminal(
+            ["--no-env-file", "--port", String(Self.server.port), "monitor", "--duration", "2"],
+            environment: Closeup.environment(home: home), directory: home)
         written.wait()
         // Colour is on (a terminal): compare the text without its escapes.
         let plain = result.stdout.replacingOccurrences(of: "\r", with: "")
