@@ -379,8 +379,6 @@ public enum CommandTable {
                 note, never the command. With SQLite serving, the same table from its tables (live rows, \
                 rows kept past their life, the file size). What looks wrong is said at the end, with the \
                 command that shows it: keys without a TTL, evictions, a hit ratio under 85 %.
-
-                Exits 0 when it could count, whatever it found; 3 when the store cannot be read.
                 """,
             flags: [
                 FlagSpec(

@@ -42,8 +42,8 @@ struct CommandResult {
     }
 
     /// The summary of a stream (see `humanOnly`).
-    static func summary(_ text: String, outcome: Outcome = .success) -> CommandResult {
-        CommandResult(fields: [], text: text, outcome: outcome, humanOnly: true)
+    static func summary(_ text: String) -> CommandResult {
+        CommandResult(fields: [], text: text, humanOnly: true)
     }
 }
 

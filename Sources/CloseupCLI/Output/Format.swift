@@ -73,9 +73,4 @@ enum Format {
             : magnitude < 86_400 ? "\(magnitude / 3600) h" : "\(magnitude / 86_400) d"
         return seconds > 0 ? "in \(amount)" : "\(amount) ago"
     }
-
-    /// Text another writer stored (a record's timestamp), safe to print.
-    static func stored(_ text: String?, or absent: String) -> String {
-        text.map(Printable.escape) ?? absent
-    }
 }
